@@ -1,0 +1,5 @@
+import sys
+
+from idstream.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""Machine-readable zones (ICAO Doc 9303): check digits, parsing, reading."""
