@@ -1,0 +1,1 @@
+"""The idstream services: thin stream adapters around the stages in :mod:`idstream`."""

@@ -1,0 +1,3 @@
+from services.gateway import main
+
+main()

@@ -1,0 +1,136 @@
+"""The faust-streaming adapter shared by the four stage services.
+
+A service is a :class:`ServiceSpec`: its stage name, the topic it consumes, the
+message type it reads, and a factory for its handler. :func:`run_service`
+builds the faust app (one consumer group per stage), an agent that runs the
+handler in a bounded thread pool (so CPU-heavy stages never block heartbeats),
+sends what the handler returns, and exposes ``/metrics``, ``/healthz`` and
+``/readyz``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+
+from google.protobuf.message import Message
+
+from idstream import metrics
+from idstream.settings import Settings, load_settings
+from idstream.streaming.context import StageContext, dead_letter_factory
+from idstream.streaming.stage import Outgoing, StageHandler, process_message
+from idstream.topics import Topics
+
+__all__ = ["ServiceSpec", "build_app", "run_service"]
+
+log = logging.getLogger("idstream.service")
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceSpec:
+    """A stage service: what it consumes and how it handles one message."""
+
+    stage: str
+    input_topic: Callable[[Topics], str]
+    input_type: type[Message]
+    make_handler: Callable[[StageContext], StageHandler]
+    metrics_port: int
+    warm_up: Callable[[StageContext], None] = lambda context: None
+
+
+def build_app(spec: ServiceSpec, settings: Settings, context: StageContext):  # type: ignore[no-untyped-def]
+    """The faust app of one stage, with its agent, lag monitor and start-up task."""
+    import faust
+
+    app = faust.App(
+        f"{settings.topic_prefix}-{spec.stage}",
+        broker=f"kafka://{settings.kafka_bootstrap.replace(',', ';kafka://')}",
+        value_serializer="raw",
+        key_serializer="raw",
+        web_enabled=False,
+        datadir=str(settings.run_path / "faust" / spec.stage),
+        topic_partitions=settings.partitions,
+        topic_allow_declare=False,
+        producer_acks=-1,
+        broker_commit_every=50,
+        broker_commit_interval=1.0,
+        stream_wait_empty=True,
+        consumer_auto_offset_reset="earliest",
+    )
+    source = app.topic(spec.input_topic(context.topics), value_type=bytes, key_type=bytes)
+    handler = spec.make_handler(context)
+    dead_letter = dead_letter_factory(context, source.get_topic_name(), spec.input_type)
+    pool = ThreadPoolExecutor(max_workers=settings.max_in_flight, thread_name_prefix=spec.stage)
+    topics_by_name: dict[str, object] = {}
+
+    def topic(name: str):  # type: ignore[no-untyped-def]
+        if name not in topics_by_name:
+            topics_by_name[name] = app.topic(name, value_type=bytes, key_type=bytes)
+        return topics_by_name[name]
+
+    async def send_all(outgoing: list[Outgoing]) -> None:
+        futures = [
+            await topic(o.topic).send(key=o.key.encode(), value=o.value)  # type: ignore[attr-defined]
+            for o in outgoing
+        ]
+        for fut in futures:  # wait until the broker has them: the input offset is acked after this
+            await fut
+
+    @app.agent(source, concurrency=settings.max_in_flight)
+    async def stage_agent(stream):  # type: ignore[no-untyped-def]
+        loop = asyncio.get_running_loop()
+        async for value in stream:
+            work = partial(
+                process_message, spec.stage, value, handler, dead_letter, max_attempts=settings.max_attempts
+            )
+            outgoing = await loop.run_in_executor(pool, work)
+            await send_all(outgoing)
+
+    @app.task
+    async def ready() -> None:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(pool, spec.warm_up, context)
+        log.info("%s ready", spec.stage)
+        context.ready.set()
+
+    @app.timer(interval=5.0)
+    async def report_lag() -> None:
+        metrics.CONSUMER_LAG.labels(spec.stage).set(_lag(app))
+
+    return app
+
+
+def _lag(app) -> float:  # type: ignore[no-untyped-def]
+    """Messages behind the high-water marks of the partitions assigned to this consumer."""
+    total = 0
+    try:
+        consumer = app.consumer
+        for tp in consumer.assignment():
+            high = consumer.highwater(tp)
+            read = consumer._read_offset.get(tp)
+            if high is not None:
+                total += max(0, int(high) - (int(read) + 1 if read is not None else 0))
+    except Exception:  # lag is best-effort monitoring; never break the stage
+        return 0.0
+    return float(total)
+
+
+def run_service(spec: ServiceSpec, settings: Settings | None = None) -> None:
+    """Run one stage service until SIGTERM/SIGINT (the entry point of ``python -m services.<stage>``)."""
+    import faust
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = settings or load_settings()
+    context = StageContext.from_settings(spec.stage, settings)
+    server = metrics.MetricsServer(settings.metrics_port or spec.metrics_port, host="0.0.0.0").start()
+    context.ready = server.ready
+    app = build_app(spec, settings, context)
+    worker = faust.Worker(app, loglevel="info", override_logging=False)
+    try:
+        worker.execute_from_commandline()
+    finally:
+        server.stop()
