@@ -11,7 +11,8 @@ import asyncio
 import json
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from idstream import contracts, metrics
@@ -52,35 +53,42 @@ class ResultCache:
     def get(self, document_id: str) -> result_pb2.DocumentResult | None:
         return self._results.get(document_id)
 
-    async def wait_for(self, document_id: str, timeout: float) -> result_pb2.DocumentResult | None:
-        """The result of ``document_id``, waiting up to ``timeout`` seconds for it."""
-        async for result in self.updates(timeout=timeout, first=self.get(document_id)):
-            if result.document_id == document_id:
-                return result
-        return None
-
-    async def updates(
-        self, timeout: float | None = None, first: result_pb2.DocumentResult | None = None
-    ) -> AsyncIterator[result_pb2.DocumentResult]:
-        """``first`` (if given), then every result added from now on, until ``timeout``."""
-        if first is not None:
-            yield first
-            return
+    @contextmanager
+    def subscribe(self) -> Iterator[asyncio.Queue[result_pb2.DocumentResult]]:
+        """A queue that receives every result added while the context is open."""
         queue: asyncio.Queue[result_pb2.DocumentResult] = asyncio.Queue()
         self._subscribers.add(queue)
-        loop = asyncio.get_running_loop()
-        deadline = None if timeout is None else loop.time() + timeout
         try:
-            while True:
-                left = None if deadline is None else deadline - loop.time()
-                if left is not None and left <= 0:
-                    return
-                try:
-                    yield await asyncio.wait_for(queue.get(), timeout=left)
-                except TimeoutError:
-                    return
+            yield queue
         finally:
             self._subscribers.discard(queue)
+
+    async def wait_for(self, document_id: str, timeout: float) -> result_pb2.DocumentResult | None:
+        """The result of ``document_id``, waiting up to ``timeout`` seconds for it."""
+        with self.subscribe() as queue:
+            found = self.get(document_id)
+            if found is not None:
+                return found
+            async for result in _drain(queue, timeout):
+                if result.document_id == document_id:
+                    return result
+        return None
+
+
+async def _drain(
+    queue: asyncio.Queue[result_pb2.DocumentResult], timeout: float | None
+) -> AsyncIterator[result_pb2.DocumentResult]:
+    """Items of ``queue`` as they come, until ``timeout`` seconds have passed (``None``: forever)."""
+    loop = asyncio.get_running_loop()
+    deadline = None if timeout is None else loop.time() + timeout
+    while True:
+        left = None if deadline is None else deadline - loop.time()
+        if left is not None and left <= 0:
+            return
+        try:
+            yield await asyncio.wait_for(queue.get(), timeout=left)
+        except TimeoutError:
+            return
 
 
 def _response(result: result_pb2.DocumentResult | None) -> gateway_pb2.GetResultResponse:
@@ -90,7 +98,7 @@ def _response(result: result_pb2.DocumentResult | None) -> gateway_pb2.GetResult
     return gateway_pb2.GetResultResponse(ready=True, result=result, result_json=as_json)
 
 
-class Gateway(gateway_pb2_grpc.GatewayServicer):
+class Gateway(gateway_pb2_grpc.GatewayServicer):  # type: ignore[misc]
     """The ``idstream.v1.Gateway`` service."""
 
     def __init__(self, settings: Settings, store: Any, cache: ResultCache) -> None:
@@ -105,7 +113,9 @@ class Gateway(gateway_pb2_grpc.GatewayServicer):
         sub = Submission(doc_id, request.image, request.content_type or "application/octet-stream")
         try:
             ref = await asyncio.to_thread(upload_image, self.store, sub)
-            await publish_ingest(self.settings, [(doc_id, ingest_message(doc_id, ref, sub.content_type, "grpc"))])
+            await publish_ingest(
+                self.settings, [(doc_id, ingest_message(doc_id, ref, sub.content_type, "grpc"))]
+            )
         except IdstreamError as exc:
             transient = isinstance(exc, TransientError)
             code = grpc.StatusCode.UNAVAILABLE if transient else grpc.StatusCode.INVALID_ARGUMENT
@@ -124,21 +134,22 @@ class Gateway(gateway_pb2_grpc.GatewayServicer):
         self, request: gateway_pb2.WatchResultsRequest, context: Any
     ) -> AsyncIterator[gateway_pb2.GetResultResponse]:
         wanted = set(request.document_ids)
-        pending = set(wanted)
-        for doc_id in list(pending):
-            cached = self.cache.get(doc_id)
-            if cached is not None:
-                pending.discard(doc_id)
-                yield _response(cached)
-        if wanted and not pending:
-            return
-        async for result in self.cache.updates():
-            if wanted and result.document_id not in pending:
-                continue
-            pending.discard(result.document_id)
-            yield _response(result)
+        with self.cache.subscribe() as queue:  # subscribe first: nothing added meanwhile is missed
+            pending = set(wanted)
+            for doc_id in sorted(wanted):
+                cached = self.cache.get(doc_id)
+                if cached is not None:
+                    pending.discard(doc_id)
+                    yield _response(cached)
             if wanted and not pending:
                 return
+            async for result in _drain(queue, None):
+                if wanted and result.document_id not in pending:
+                    continue
+                pending.discard(result.document_id)
+                yield _response(result)
+                if wanted and not pending:
+                    return
 
 
 async def follow_results(settings: Settings, cache: ResultCache, ready: asyncio.Event) -> None:

@@ -29,7 +29,9 @@ def make_handler(ctx: StageContext) -> StageHandler:
             mrz = json.loads(msg.mrz_json) if msg.mrz_json else None
         except ValueError as exc:
             raise InvalidMessage("OCR result with a malformed MRZ object") from exc
-        ocr = OcrOutput(segments=[contracts.segment_from_pb(s) for s in msg.segments], mrz=mrz, engine=msg.engine)
+        ocr = OcrOutput(
+            segments=[contracts.segment_from_pb(s) for s in msg.segments], mrz=mrz, engine=msg.engine
+        )
         timings = dict(msg.timings_ms)
         with timed(timings, "graph_ie"):
             result = ctx.pipeline.extract(msg.document_id, ocr, report)

@@ -25,7 +25,9 @@ def make_handler(ctx: StageContext) -> StageHandler:
         with timed(timings, "preprocess"):
             image = ctx.pipeline.decode(ctx.store.get(msg.image_ref))
             normalized = ctx.pipeline.preprocess(image)
-            ref = ctx.store.put(f"normalized/{msg.document_id}.png", encode_png(normalized.image), "image/png")
+            ref = ctx.store.put(
+                f"normalized/{msg.document_id}.png", encode_png(normalized.image), "image/png"
+            )
         out = pipeline_pb2.PreprocessedImage(
             document_id=msg.document_id,
             image_ref=msg.image_ref,

@@ -18,12 +18,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from idstream.document import DocumentResult, FieldValue, PreprocessReport, Segment
+from idstream.errors import InvalidMessage
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
     from idstream.graph_ie import GraphExtractor
+    from idstream.mrz.read import MrzReading
     from idstream.ocr.engine import OcrEngine
     from idstream.sink.routing import ReviewPolicy
 
@@ -57,7 +59,10 @@ class NormalizedImage:
 
 @dataclass(slots=True)
 class OcrOutput:
-    """What the OCR stage passes on: segments (original + document coordinates) and the MRZ as read."""
+    """What the OCR stage passes on: segments (original + document coordinates) and the MRZ as read.
+
+    ``mrz`` is the reading in its JSON transport form (:mod:`idstream.mrz.transport`).
+    """
 
     segments: list[Segment]
     mrz: dict[str, Any] | None = None
@@ -111,9 +116,9 @@ class Pipeline:
     @property
     def policy(self) -> ReviewPolicy:
         if self._policy is None:
-            from idstream.sink.routing import load_policy
+            from idstream.sink.routing import ReviewPolicy
 
-            self._policy = load_policy()
+            self._policy = ReviewPolicy.default()
         return self._policy
 
     def warm_up(self) -> None:
@@ -138,7 +143,7 @@ class Pipeline:
         """Read every text line (and the MRZ) of the normalized image."""
         timings: dict[str, float] = {}
         with timed(timings, "ocr_text"):
-            found = self.ocr_engine.read(normalized.image)
+            found = self.ocr_engine.read(normalized.image, document_format=normalized.report.document_format)
         to_original = normalized.report.to_original
         segments = [
             Segment(text=s.text, quad=to_original(s.quad), confidence=s.confidence, doc_quad=s.quad)
@@ -147,29 +152,30 @@ class Pipeline:
         mrz: dict[str, Any] | None = None
         if self._read_mrz:
             from idstream.mrz.read import read_mrz
+            from idstream.mrz.transport import reading_to_transport
 
             with timed(timings, "ocr_mrz"):
-                reading = read_mrz(normalized.image, segments=found)
-            mrz = reading.to_dict() if reading is not None else None
+                reading = read_mrz(normalized.image)
+            mrz = reading_to_transport(reading) if reading is not None else None
         return OcrOutput(segments=segments, mrz=mrz, engine=self.ocr_engine.name, timings_ms=timings)
 
     def extract(self, document_id: str, ocr: OcrOutput, report: PreprocessReport) -> DocumentResult:
         """Fields from the segments (graph IE) and the MRZ, then the document checks."""
         from idstream.checks import run_checks
-        from idstream.mrz.fields import mrz_fields
 
         extraction = self.extractor.extract(ocr.segments, report.output_size)
         printed: dict[str, FieldValue] = dict(extraction.fields)
-        from_mrz = mrz_fields(ocr.mrz) if ocr.mrz else {}
-        checks, fields = run_checks(printed=printed, mrz=from_mrz, mrz_reading=ocr.mrz)
-        document_type = extraction.document_type
-        if document_type == "unknown" and ocr.mrz:
-            document_type = str(ocr.mrz.get("document_kind", document_type))
+        reading = _mrz_reading(ocr.mrz)
+        checks, fields = run_checks(
+            printed,
+            reading.parse if reading is not None else None,
+            mrz_fields=reading.fields() if reading is not None else None,
+        )
         return DocumentResult(
             document_id=document_id,
-            document_type=document_type,
+            document_type=extraction.document_type,
             fields=fields,
-            mrz=ocr.mrz,
+            mrz=reading.to_dict() if reading is not None else None,
             checks=checks,
             quality=_quality(report),
             model_version=extraction.model_version,
@@ -202,6 +208,18 @@ class Pipeline:
         return result
 
 
+def _mrz_reading(data: dict[str, Any] | None) -> MrzReading | None:
+    """The MRZ reading passed on by the OCR stage (see :mod:`idstream.mrz.transport`)."""
+    if data is None:
+        return None
+    from idstream.mrz.transport import reading_from_transport
+
+    try:
+        return reading_from_transport(data)
+    except (KeyError, ValueError, TypeError) as exc:
+        raise InvalidMessage("malformed MRZ reading") from exc
+
+
 def _quality(report: PreprocessReport) -> dict[str, Any]:
     """The ``quality`` object of the output: scores, flags and the geometry found."""
     return {
@@ -212,5 +230,3 @@ def _quality(report: PreprocessReport) -> dict[str, Any]:
         "rotation_deg": report.rotation_deg,
         "skew_deg": round(report.skew_deg, 2),
     }
-
-

@@ -83,7 +83,9 @@ class LocalStack:
             self.store.start()
         self.broker.wait_ready(timeout=min(timeout, 90.0))
         self.store.wait_ready(timeout=30.0)
-        ensure_topics(self.settings.kafka_bootstrap, Topics(self.settings.topic_prefix).all(), self.settings.partitions)
+        ensure_topics(
+            self.settings.kafka_bootstrap, Topics(self.settings.topic_prefix).all(), self.settings.partitions
+        )
         from idstream.store.s3 import S3ObjectStore
 
         S3ObjectStore(
@@ -127,7 +129,9 @@ class LocalStack:
                 if _ready(self.metrics_ports[name]):
                     pending.discard(name)
             if pending and time.monotonic() > deadline:
-                raise ConfigurationError(f"services not ready after {timeout:.0f} s: {', '.join(sorted(pending))}")
+                raise ConfigurationError(
+                    f"services not ready after {timeout:.0f} s: {', '.join(sorted(pending))}"
+                )
             time.sleep(0.5)
 
     def down(self) -> list[str]:

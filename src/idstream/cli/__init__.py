@@ -23,14 +23,27 @@ __all__ = ["COMMAND_MODULES", "build_parser", "main"]
 
 #: Command modules, each with ``register(subparsers) -> None``.
 COMMAND_MODULES: tuple[str, ...] = (
+    "db",
+    "export_annotations",
+    "serve",
+    "users",
     "extract",
+    "import_annotations",
+    "preprocess",
     "stack",
+    "synth",
+    "validate_annotations",
+    "train",
+    "eval",
+    "ie",
 )
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with every registered command."""
-    parser = argparse.ArgumentParser(prog="idstream", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = argparse.ArgumentParser(
+        prog="idstream", description=__doc__.splitlines()[0] if __doc__ else None
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
     for name in COMMAND_MODULES:

@@ -34,9 +34,7 @@ def read_input(path: str) -> bytes:
         raise InvalidInput(f"cannot read file ({exc.strerror or type(exc).__name__})") from exc
 
 
-def run_per_file(
-    command: str, files: Sequence[str], handle: Callable[[str, bytes], dict[str, Any]]
-) -> int:
+def run_per_file(command: str, files: Sequence[str], handle: Callable[[str, bytes], dict[str, Any]]) -> int:
     """Run ``handle`` on every file, printing one JSON line each, in input order.
 
     A file that fails prints ``{"file", "error"}`` on stdout and a one-line reason on

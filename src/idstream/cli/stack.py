@@ -12,7 +12,9 @@ __all__ = ["register"]
 
 
 def register(subparsers: Any) -> None:
-    up = subparsers.add_parser("up", help="start broker, object store, services and gateway in the background")
+    up = subparsers.add_parser(
+        "up", help="start broker, object store, services and gateway in the background"
+    )
     up.add_argument("--infra-only", action="store_true", help="start only the broker and the object store")
     up.add_argument("--timeout", type=float, default=240.0, help="seconds to wait for readiness")
     up.set_defaults(func=run_up)

@@ -63,7 +63,9 @@ async def publish_ingest(settings: Settings, messages: Sequence[tuple[str, bytes
     from aiokafka import AIOKafkaProducer
     from aiokafka.errors import KafkaError
 
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap, acks="all", enable_idempotence=True
+    )
     topic = Topics(settings.topic_prefix).ingest
     try:
         await producer.start()

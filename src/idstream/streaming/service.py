@@ -46,13 +46,15 @@ def build_app(spec: ServiceSpec, settings: Settings, context: StageContext):  # 
     """The faust app of one stage, with its agent, lag monitor and start-up task."""
     import faust
 
+    datadir = settings.run_path / "faust" / spec.stage
+    datadir.mkdir(parents=True, exist_ok=True)
     app = faust.App(
         f"{settings.topic_prefix}-{spec.stage}",
         broker=f"kafka://{settings.kafka_bootstrap.replace(',', ';kafka://')}",
         value_serializer="raw",
         key_serializer="raw",
         web_enabled=False,
-        datadir=str(settings.run_path / "faust" / spec.stage),
+        datadir=str(datadir),
         topic_partitions=settings.partitions,
         topic_allow_declare=False,
         producer_acks=-1,
@@ -90,14 +92,14 @@ def build_app(spec: ServiceSpec, settings: Settings, context: StageContext):  # 
             outgoing = await loop.run_in_executor(pool, work)
             await send_all(outgoing)
 
-    @app.task
+    @app.task  # type: ignore[untyped-decorator]
     async def ready() -> None:
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(pool, spec.warm_up, context)
         log.info("%s ready", spec.stage)
         context.ready.set()
 
-    @app.timer(interval=5.0)
+    @app.timer(interval=5.0)  # type: ignore[untyped-decorator]
     async def report_lag() -> None:
         metrics.CONSUMER_LAG.labels(spec.stage).set(_lag(app))
 

@@ -49,7 +49,9 @@ def test_transient_errors_are_retried_with_backoff_then_succeed() -> None:
             raise exc
         return [Outgoing("next", "k", value)]
 
-    out = process_message("t-retry", b"x", handler, _dead_letter, max_attempts=3, backoff_s=0.1, sleep=sleeps.append)
+    out = process_message(
+        "t-retry", b"x", handler, _dead_letter, max_attempts=3, backoff_s=0.1, sleep=sleeps.append
+    )
     assert out == [Outgoing("next", "k", b"x")]
     assert sleeps == pytest.approx([0.1, 0.2])
 
