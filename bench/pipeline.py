@@ -80,6 +80,7 @@ def run_streaming(images: list[Path], run_dir: Path) -> tuple[float, list[dict[s
     settings = load_settings(
         {},
         kafka_bootstrap=f"127.0.0.1:{kafka}",
+        kafka_controller_port=free_port(),
         s3_endpoint=f"127.0.0.1:{free_port()}",
         run_dir=str(run_dir),
         grpc_port=free_port(),

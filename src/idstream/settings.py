@@ -24,6 +24,8 @@ class Settings:
 
     Attributes:
         kafka_bootstrap: Kafka bootstrap servers, ``host:port[,host:port]``.
+        kafka_controller_port: KRaft controller port of the local broker of ``idstream up``
+            (0: the client port + 1).
         topic_prefix: prefix of every topic name (``idstream`` → ``idstream.ingest`` ...).
         s3_endpoint: ``host:port`` of the S3-compatible object store.
         s3_access_key: access key of the object store.
@@ -42,6 +44,7 @@ class Settings:
     """
 
     kafka_bootstrap: str = "127.0.0.1:19092"
+    kafka_controller_port: int = 0
     topic_prefix: str = "idstream"
     s3_endpoint: str = "127.0.0.1:19000"
     s3_access_key: str = "idstream"

@@ -61,7 +61,7 @@ class LocalStack:
         self.broker = KafkaBroker(
             home=self.run_dir / "kafka",
             port=port,
-            controller_port=port + 1,
+            controller_port=settings.kafka_controller_port or port + 1,
             log_dir=self.run_dir / "kafka" / "data",
             num_partitions=settings.partitions,
             run_dir=self.run_dir,

@@ -52,6 +52,7 @@ def stack_env(tmp_path_factory: pytest.TempPathFactory, infra_installed: None) -
     env.update(
         {
             "IDSTREAM_KAFKA_BOOTSTRAP": f"127.0.0.1:{free_port()}",
+            "IDSTREAM_KAFKA_CONTROLLER_PORT": str(free_port()),
             "IDSTREAM_S3_ENDPOINT": f"127.0.0.1:{free_port()}",
             "IDSTREAM_GRPC_PORT": str(free_port()),
             "IDSTREAM_RUN_DIR": str(run_dir),
