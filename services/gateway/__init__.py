@@ -173,7 +173,7 @@ async def serve(settings: Settings, metrics_port: int) -> None:
 
     from idstream.store.s3 import S3ObjectStore
 
-    server_metrics = metrics.MetricsServer(metrics_port, host="0.0.0.0").start()
+    server_metrics = metrics.MetricsServer(metrics_port, host=settings.bind_host).start()
     store = S3ObjectStore(
         endpoint=settings.s3_endpoint,
         access_key=settings.s3_access_key,
@@ -184,13 +184,13 @@ async def serve(settings: Settings, metrics_port: int) -> None:
     cache = ResultCache()
     server = grpc.aio.server()
     gateway_pb2_grpc.add_GatewayServicer_to_server(Gateway(settings, store, cache), server)
-    server.add_insecure_port(f"127.0.0.1:{settings.grpc_port}")
+    server.add_insecure_port(f"{settings.bind_host}:{settings.grpc_port}")
     await server.start()
     following = asyncio.Event()
     task = asyncio.create_task(follow_results(settings, cache, following))
     await following.wait()
     server_metrics.ready.set()
-    log.info("gateway listening on 127.0.0.1:%d", settings.grpc_port)
+    log.info("gateway listening on %s:%d", settings.bind_host, settings.grpc_port)
     try:
         await server.wait_for_termination()
     finally:

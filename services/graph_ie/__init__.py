@@ -54,4 +54,5 @@ SPEC = ServiceSpec(
     make_handler=make_handler,
     metrics_port=9103,
     warm_up=warm_up,
+    model_version=lambda ctx: ctx.pipeline.extractor.version,
 )

@@ -55,4 +55,5 @@ SPEC = ServiceSpec(
     make_handler=make_handler,
     metrics_port=9102,
     warm_up=warm_up,
+    model_version=lambda ctx: ctx.pipeline.ocr_engine.name,
 )

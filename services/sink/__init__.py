@@ -1,8 +1,10 @@
 """sink service: ``idstream.extracted`` → results store + ``idstream.results``.
 
-Routes each result to auto-approval or review, stores it (idempotent by
-document id) and publishes it. A redelivered result is stored once and
-published once.
+Routes each result to auto-approval or review, publishes it, and stores it
+(idempotent by document id) once the broker has acknowledged it. A result
+already stored is a redelivery and is dropped; a crash between publishing and
+storing republishes the result (at least once on the topic, exactly once in the
+store), so nothing is lost.
 """
 
 from __future__ import annotations
@@ -27,17 +29,25 @@ def make_handler(ctx: StageContext) -> StageHandler:
     def handle(value: bytes) -> list[Outgoing]:
         start = time.perf_counter()
         msg = contracts.decode(pipeline_pb2.ResultEnvelope, value)
+        if store.get(msg.document_id) is not None:
+            return []  # a redelivery: already published and stored
         result = ctx.pipeline.review(contracts.result_from_pb(msg.result))
         result.timings_ms["sink"] = (time.perf_counter() - start) * 1000.0
+        end_to_end_s: float | None = None
         if msg.HasField("submitted_at"):
             submitted = msg.submitted_at.ToDatetime(tzinfo=UTC)
-            result.timings_ms["end_to_end"] = (datetime.now(UTC) - submitted).total_seconds() * 1000.0
-        if not store.save(result.to_dict(), image_ref=msg.image_ref):
-            return []  # a redelivery: already stored and published
-        metrics.RESULTS.labels(result.review.status).inc()
+            end_to_end_s = (datetime.now(UTC) - submitted).total_seconds()
+            result.timings_ms["end_to_end"] = end_to_end_s * 1000.0
         out = contracts.envelope(result, msg.image_ref)
         out.submitted_at.CopyFrom(msg.submitted_at)
-        return [Outgoing(ctx.topics.results, result.document_id, out.SerializeToString())]
+
+        def stored() -> None:
+            if store.save(result.to_dict(), image_ref=msg.image_ref):
+                metrics.RESULTS.labels(result.review.status).inc()
+                if end_to_end_s is not None:
+                    metrics.END_TO_END_LATENCY.observe(end_to_end_s)
+
+        return [Outgoing(ctx.topics.results, result.document_id, out.SerializeToString(), on_sent=stored)]
 
     return handle
 

@@ -13,14 +13,19 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, Histogram, generate_latest
 
 __all__ = [
+    "BATCH_SIZE",
     "CONSUMER_LAG",
     "DEAD_LETTERS",
     "DOCUMENTS_FAILED",
     "DOCUMENTS_PROCESSED",
+    "END_TO_END_LATENCY",
     "IN_FLIGHT",
     "MODEL_INFO",
     "RESULTS",
     "RETRIES",
+    "REVIEW_BACKLOG",
+    "REVIEW_BACKLOG_AGE",
+    "REVIEW_DECISIONS",
     "STAGE_LATENCY",
     "MetricsServer",
 ]
@@ -31,12 +36,17 @@ DOCUMENTS_PROCESSED = Counter(
     "idstream_documents_processed_total", "Documents a stage finished successfully.", ["stage"]
 )
 DOCUMENTS_FAILED = Counter(
-    "idstream_documents_failed_total", "Documents a stage could not process, by error class.", ["stage", "reason"]
+    "idstream_documents_failed_total",
+    "Documents a stage could not process, by error class.",
+    ["stage", "reason"],
 )
 DEAD_LETTERS = Counter("idstream_dead_letters_total", "Messages sent to the dead-letter topic.", ["stage"])
 RETRIES = Counter("idstream_retries_total", "Transient failures retried.", ["stage"])
 STAGE_LATENCY = Histogram(
-    "idstream_stage_latency_seconds", "Time a stage spends on one document.", ["stage"], buckets=_LATENCY_BUCKETS
+    "idstream_stage_latency_seconds",
+    "Time a stage spends on one document.",
+    ["stage"],
+    buckets=_LATENCY_BUCKETS,
 )
 IN_FLIGHT = Gauge("idstream_in_flight_documents", "Documents a stage is working on now.", ["stage"])
 CONSUMER_LAG = Gauge(
@@ -44,6 +54,29 @@ CONSUMER_LAG = Gauge(
 )
 RESULTS = Counter("idstream_results_total", "Results published, by review status.", ["review_status"])
 MODEL_INFO = Gauge("idstream_model_info", "The model version in use (value 1).", ["stage", "model_version"])
+
+# Defined for the dashboards and alerts of deploy/ (issue 9); where each is observed:
+#: sink: seconds from ``submitted_at`` to the stored result (the ``end_to_end`` timing).
+END_TO_END_LATENCY = Histogram(
+    "idstream_end_to_end_latency_seconds",
+    "Time from the submission of a document to its stored result.",
+    buckets=(0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0),
+)
+#: stage adapter: messages taken from the input at once (1 while stages take one message at a time).
+BATCH_SIZE = Histogram(
+    "idstream_batch_size_messages",
+    "Messages a stage takes from its input topic at once.",
+    ["stage"],
+    buckets=(1, 2, 4, 8, 16, 32, 64),
+)
+#: review application: documents whose status is ``to_review``, set when scraped.
+REVIEW_BACKLOG = Gauge("idstream_review_backlog_documents", "Documents waiting for a reviewer.")
+#: review application: age of the oldest document waiting for a reviewer (0 when none waits).
+REVIEW_BACKLOG_AGE = Gauge(
+    "idstream_review_backlog_oldest_age_seconds", "Age of the oldest document waiting for a reviewer."
+)
+#: review application: one per decision (``approved``, ``corrected``, ``rejected``).
+REVIEW_DECISIONS = Counter("idstream_review_decisions_total", "Review decisions, by decision.", ["decision"])
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -68,7 +101,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - silence access logs
+    def log_message(self, format: str, *args: object) -> None:
         return
 
 

@@ -32,7 +32,9 @@ class Settings:
         s3_secret_key: secret key of the object store.
         s3_bucket: bucket holding images.
         s3_secure: use TLS to reach the object store.
-        metrics_port: port of the ``/metrics`` and readiness HTTP endpoint (0: off).
+        metrics_port: port of the ``/metrics`` and readiness HTTP endpoint (0: the service's default).
+        bind_host: address the metrics endpoint and the gRPC gateway listen on
+            (``127.0.0.1`` on one machine; ``0.0.0.0`` in a pod).
         grpc_port: port of the gRPC gateway.
         db_url: SQLAlchemy URL of the results store.
         model_path: graph-IE model file (empty: the model shipped with the package).
@@ -52,6 +54,7 @@ class Settings:
     s3_bucket: str = "idstream"
     s3_secure: bool = False
     metrics_port: int = 0
+    bind_host: str = "127.0.0.1"
     grpc_port: int = 50051
     db_url: str = "sqlite:///.run/results.db"
     model_path: str = ""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from functools import partial
 from google.protobuf.message import Message
 
 from idstream import metrics
+from idstream.errors import TransientError
 from idstream.settings import Settings, load_settings
 from idstream.streaming.context import StageContext, dead_letter_factory
 from idstream.streaming.stage import Outgoing, StageHandler, process_message
@@ -40,6 +42,7 @@ class ServiceSpec:
     make_handler: Callable[[StageContext], StageHandler]
     metrics_port: int
     warm_up: Callable[[StageContext], None] = lambda context: None
+    model_version: Callable[[StageContext], str] = lambda context: "none"
 
 
 def build_app(spec: ServiceSpec, settings: Settings, context: StageContext):  # type: ignore[no-untyped-def]
@@ -75,17 +78,37 @@ def build_app(spec: ServiceSpec, settings: Settings, context: StageContext):  # 
         return topics_by_name[name]
 
     async def send_all(outgoing: list[Outgoing]) -> None:
-        futures = [
-            await topic(o.topic).send(key=o.key.encode(), value=o.value)  # type: ignore[attr-defined]
-            for o in outgoing
-        ]
-        for fut in futures:  # wait until the broker has them: the input offset is acked after this
-            await fut
+        """Send and wait for the broker's acks; the input's offset is acked only after this returns.
+
+        While the broker is away, keep trying (with capped backoff) rather than drop
+        the output: a duplicate downstream is harmless (idempotent by document id),
+        a lost message is not.
+        """
+        delay = 0.5
+        while True:
+            try:
+                futures = [
+                    await topic(o.topic).send(key=o.key.encode(), value=o.value)  # type: ignore[attr-defined]
+                    for o in outgoing
+                ]
+                for fut in futures:
+                    await fut
+                break
+            except Exception as exc:  # aiokafka's KafkaError family, timeouts
+                metrics.RETRIES.labels(spec.stage).inc()
+                log.warning("%s: cannot send (%s); retrying in %.1f s", spec.stage, type(exc).__name__, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+        loop = asyncio.get_running_loop()
+        for o in outgoing:
+            if o.on_sent is not None:
+                await loop.run_in_executor(pool, _until_done, spec.stage, o.on_sent)
 
     @app.agent(source, concurrency=settings.max_in_flight)
     async def stage_agent(stream):  # type: ignore[no-untyped-def]
         loop = asyncio.get_running_loop()
         async for value in stream:
+            metrics.BATCH_SIZE.labels(spec.stage).observe(1)  # one message at a time
             work = partial(
                 process_message, spec.stage, value, handler, dead_letter, max_attempts=settings.max_attempts
             )
@@ -96,6 +119,7 @@ def build_app(spec: ServiceSpec, settings: Settings, context: StageContext):  # 
     async def ready() -> None:
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(pool, spec.warm_up, context)
+        metrics.MODEL_INFO.labels(spec.stage, spec.model_version(context)).set(1)
         log.info("%s ready", spec.stage)
         context.ready.set()
 
@@ -104,6 +128,20 @@ def build_app(spec: ServiceSpec, settings: Settings, context: StageContext):  # 
         metrics.CONSUMER_LAG.labels(spec.stage).set(_lag(app))
 
     return app
+
+
+def _until_done(stage: str, action: Callable[[], object]) -> None:
+    """Run ``action`` until it succeeds, retrying transient failures with capped backoff."""
+    delay = 0.5
+    while True:
+        try:
+            action()
+            return
+        except TransientError as exc:
+            metrics.RETRIES.labels(stage).inc()
+            log.warning("%s: %s after send; retrying in %.1f s", stage, type(exc).__name__, delay)
+            time.sleep(delay)
+            delay = min(delay * 2, 10.0)
 
 
 def _lag(app) -> float:  # type: ignore[no-untyped-def]
@@ -128,7 +166,7 @@ def run_service(spec: ServiceSpec, settings: Settings | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = settings or load_settings()
     context = StageContext.from_settings(spec.stage, settings)
-    server = metrics.MetricsServer(settings.metrics_port or spec.metrics_port, host="0.0.0.0").start()
+    server = metrics.MetricsServer(settings.metrics_port or spec.metrics_port, host=settings.bind_host).start()
     context.ready = server.ready
     app = build_app(spec, settings, context)
     worker = faust.Worker(app, loglevel="info", override_logging=False)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from idstream import metrics
 from idstream.errors import IdstreamError, InvalidInput, TransientError
@@ -24,11 +24,17 @@ log = logging.getLogger("idstream.stage")
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    """A message to send: topic, key (the document id) and serialized value."""
+    """A message to send: topic, key (the document id) and serialized value.
+
+    ``on_sent``, if given, runs once the broker has acknowledged the message (the
+    sink records a result as stored only after it is published, so a crash in
+    between republishes instead of losing it).
+    """
 
     topic: str
     key: str
     value: bytes
+    on_sent: Callable[[], object] | None = field(default=None, compare=False)
 
 
 #: A stage's handler: input message bytes → messages to send. Raises
@@ -48,9 +54,21 @@ def process_message(
     *,
     max_attempts: int = 3,
     backoff_s: float = 0.5,
+    max_backoff_s: float = 5.0,
+    transient_budget_s: float = 300.0,
     sleep: Callable[[float], None] = time.sleep,
 ) -> list[Outgoing]:
     """Run ``handler`` on one message with retries; never raises.
+
+    Retry policy:
+
+    * :class:`InvalidInput`: no retry, one dead letter.
+    * :class:`TransientError` (store or broker unavailable): retried with
+      exponential backoff (capped at ``max_backoff_s``) for up to
+      ``transient_budget_s`` seconds, so an outage of the store does not turn
+      documents into dead letters; only then a dead letter.
+    * anything else (a poison message or a bug): ``max_attempts`` attempts, then
+      a dead letter whose reason names the error class only.
 
     Returns:
         the messages to send: the handler's output, or one dead letter.
@@ -59,25 +77,28 @@ def process_message(
     start = time.perf_counter()
     try:
         attempt = 0
+        waited = 0.0
         while True:
             attempt += 1
+            delay = min(backoff_s * 2 ** (attempt - 1), max_backoff_s)
             try:
                 out = handler(value)
             except InvalidInput as exc:
                 return _failed(stage, value, exc, attempt, dead_letter)
             except TransientError as exc:
-                if attempt >= max_attempts:
+                if waited + delay > transient_budget_s:
                     return _failed(stage, value, exc, attempt, dead_letter)
                 metrics.RETRIES.labels(stage).inc()
                 log.warning("%s: transient failure (%s), retry %d", stage, type(exc).__name__, attempt)
-                sleep(backoff_s * 2 ** (attempt - 1))
+                sleep(delay)
+                waited += delay
                 continue
             except Exception as exc:  # a bug or an unforeseen library error: never crash the stage
-                log.exception("%s: unexpected %s", stage, type(exc).__name__)
+                log.error("%s: unexpected %s (attempt %d)", stage, type(exc).__name__, attempt)
                 if attempt >= max_attempts:
                     return _failed(stage, value, exc, attempt, dead_letter)
                 metrics.RETRIES.labels(stage).inc()
-                sleep(backoff_s * 2 ** (attempt - 1))
+                sleep(delay)
                 continue
             metrics.DOCUMENTS_PROCESSED.labels(stage).inc()
             return out

@@ -56,12 +56,25 @@ def test_transient_errors_are_retried_with_backoff_then_succeed() -> None:
     assert sleeps == pytest.approx([0.1, 0.2])
 
 
-def test_persistent_transient_error_ends_in_dead_letter() -> None:
+def test_transient_errors_are_retried_for_the_whole_budget_not_max_attempts() -> None:
+    sleeps: list[float] = []
+
     def handler(value: bytes) -> list[Outgoing]:
         raise StoreUnavailable("store down")
 
-    out = process_message("t-down", b"x", handler, _dead_letter, max_attempts=2, sleep=lambda s: None)
-    assert out[0].value.startswith(b"StoreUnavailable:2:")
+    out = process_message(
+        "t-down",
+        b"x",
+        handler,
+        _dead_letter,
+        max_attempts=2,
+        backoff_s=1,
+        max_backoff_s=4,
+        transient_budget_s=20,
+        sleep=sleeps.append,
+    )
+    assert sleeps == [1, 2, 4, 4, 4, 4]  # capped backoff until the 20 s budget would be exceeded
+    assert out[0].value.startswith(b"StoreUnavailable:7:")
 
 
 def test_unexpected_exception_never_escapes_and_hides_its_text() -> None:
