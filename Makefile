@@ -40,8 +40,11 @@ proto: $(PROTO_STAMP) ## generate Python code from protos/ (grpcio-tools)
 system: ## install system packages (apt), Kafka jars, object store, fonts
 	bash scripts/install-system.sh
 
-run: venv ## extract fields from the repository's sample images (embedded mode, no broker)
-	$(VENV)/bin/idstream extract samples/*.jpg
+SAMPLES := .cache/samples
+
+run: venv ## generate three sample documents and extract their fields (embedded mode, no broker)
+	@$(VENV)/bin/idstream synth --out $(SAMPLES) --n 3 --seed 7 --distort photo >/dev/null
+	$(VENV)/bin/idstream extract $(SAMPLES)/*.jpg
 
 test: venv system ## set up everything, then run the whole test suite
 	$(PY) -m pytest -q

@@ -16,7 +16,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from idstream import contracts, metrics
-from idstream.errors import IdstreamError, TransientError
+from idstream.errors import ConfigurationError, IdstreamError, TransientError
+from idstream.security.crypto import wrap_store
 from idstream.settings import Settings, load_settings
 from idstream.streaming.client import (
     Submission,
@@ -29,7 +30,7 @@ from idstream.streaming.client import (
 )
 from idstream.v1 import gateway_pb2, gateway_pb2_grpc, result_pb2
 
-__all__ = ["Gateway", "ResultCache", "serve"]
+__all__ = ["Gateway", "ResultCache", "build_server", "serve"]
 
 log = logging.getLogger("idstream.gateway")
 
@@ -168,9 +169,46 @@ async def follow_results(settings: Settings, cache: ResultCache, ready: asyncio.
             await asyncio.sleep(2.0)
 
 
-async def serve(settings: Settings, metrics_port: int) -> None:
+def build_server(
+    settings: Settings, store: Any, cache: ResultCache, *, port: int | None = None
+) -> tuple[Any, int]:
+    """The gRPC server: bearer tokens required when ``grpc_tokens`` is set, TLS when cert and key are.
+
+    Without tokens the gateway accepts anyone, so it then listens on 127.0.0.1 only
+    (whatever ``bind_host`` says) and logs a warning.
+
+    Returns:
+        The (not yet started) ``grpc.aio`` server and the port it bound.
+    """
     import grpc
 
+    from idstream.security.tokens import TokenVerifier, auth_interceptor
+
+    if bool(settings.grpc_tls_cert) != bool(settings.grpc_tls_key):
+        raise ConfigurationError("TLS needs both IDSTREAM_GRPC_TLS_CERT and IDSTREAM_GRPC_TLS_KEY")
+    verifier = TokenVerifier(settings.grpc_tokens)
+    interceptors = [auth_interceptor(verifier)] if verifier.enabled else []
+    server = grpc.aio.server(interceptors=interceptors)
+    gateway_pb2_grpc.add_GatewayServicer_to_server(Gateway(settings, store, cache), server)
+    host = settings.bind_host
+    if not verifier.enabled:
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            log.warning("IDSTREAM_GRPC_TOKENS is empty: gRPC without authentication, bound to 127.0.0.1 only")
+        host = "127.0.0.1"
+    address = f"{host}:{settings.grpc_port if port is None else port}"
+    if settings.grpc_tls_cert and settings.grpc_tls_key:
+        from pathlib import Path
+
+        credentials = grpc.ssl_server_credentials(
+            [(Path(settings.grpc_tls_key).read_bytes(), Path(settings.grpc_tls_cert).read_bytes())]
+        )
+        bound = server.add_secure_port(address, credentials)
+    else:
+        bound = server.add_insecure_port(address)
+    return server, bound
+
+
+async def serve(settings: Settings, metrics_port: int) -> None:
     from idstream.store.s3 import S3ObjectStore
 
     server_metrics = metrics.MetricsServer(metrics_port, host=settings.bind_host).start()
@@ -182,9 +220,7 @@ async def serve(settings: Settings, metrics_port: int) -> None:
         secure=settings.s3_secure,
     )
     cache = ResultCache()
-    server = grpc.aio.server()
-    gateway_pb2_grpc.add_GatewayServicer_to_server(Gateway(settings, store, cache), server)
-    server.add_insecure_port(f"{settings.bind_host}:{settings.grpc_port}")
+    server, _ = build_server(settings, wrap_store(store, settings.store_key), cache)
     await server.start()
     following = asyncio.Event()
     task = asyncio.create_task(follow_results(settings, cache, following))

@@ -253,7 +253,9 @@ class Review:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Review:
-        return cls(status=str(data.get("status", "to_review")), reasons=[str(r) for r in data.get("reasons", [])])
+        return cls(
+            status=str(data.get("status", "to_review")), reasons=[str(r) for r in data.get("reasons", [])]
+        )
 
 
 @dataclass(slots=True)

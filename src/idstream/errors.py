@@ -17,6 +17,7 @@ file or document id and the kind of problem, not field values.
 from __future__ import annotations
 
 __all__ = [
+    "BrokerUnavailable",
     "ConfigurationError",
     "EmptyImage",
     "IdstreamError",
@@ -26,7 +27,6 @@ __all__ = [
     "ModelError",
     "NotFound",
     "StoreUnavailable",
-    "BrokerUnavailable",
     "TransientError",
     "UnreadableImage",
 ]

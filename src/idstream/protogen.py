@@ -40,7 +40,9 @@ def generate(proto_root: Path = ROOT / "protos", out: Path = ROOT / "src") -> li
     if protoc.main(args) != 0:
         raise SystemExit("protogen: protoc failed")
     pkg = out / "idstream" / "v1"
-    (pkg / "__init__.py").write_text('"""Generated from protos/idstream/v1 by idstream.protogen; do not edit."""\n')
+    (pkg / "__init__.py").write_text(
+        '"""Generated from protos/idstream/v1 by idstream.protogen; do not edit."""\n'
+    )
     return sorted(pkg.glob("*.py*"))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from idstream.errors import ConfigurationError
@@ -43,6 +43,15 @@ class Settings:
         max_attempts: attempts before a message goes to the dead-letter topic.
         run_dir: pid files and logs of ``idstream up``.
         partitions: partitions per topic created by ``idstream up``.
+        store_key: key(s) of the client-side encryption of stored objects, ``KEYID:BASE64[,...]``
+            (32-byte AES keys, the first one encrypts; empty: objects stored as given). From a Secret.
+        retention_days: images (originals and normalized) older than this are deleted by
+            ``idstream purge`` (0: kept until erased).
+        audit_log: append-only JSON-lines file where ``idstream erase`` and ``purge`` record what they did.
+        grpc_tokens: bearer tokens the gRPC gateway accepts, comma-separated, each plain or
+            ``sha256:HEX`` (empty: no authentication, and the gateway listens on 127.0.0.1 only).
+        grpc_tls_cert: PEM certificate chain of the gateway (with ``grpc_tls_key``: TLS on).
+        grpc_tls_key: PEM private key of the gateway.
     """
 
     kafka_bootstrap: str = "127.0.0.1:19092"
@@ -63,6 +72,12 @@ class Settings:
     max_attempts: int = 3
     run_dir: str = ".run"
     partitions: int = 4
+    store_key: str = field(default="", repr=False)
+    retention_days: int = 30
+    audit_log: str = ".run/audit.jsonl"
+    grpc_tokens: str = field(default="", repr=False)
+    grpc_tls_cert: str = ""
+    grpc_tls_key: str = ""
 
     @property
     def run_path(self) -> Path:

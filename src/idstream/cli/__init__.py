@@ -36,6 +36,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "train",
     "eval",
     "ie",
+    "ocr",
+    "mrz",
+    "erase",
+    "purge",
 )
 
 

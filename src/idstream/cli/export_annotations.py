@@ -30,7 +30,9 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--since", type=_since, default=None, help="only annotations updated since (UTC)")
     parser.add_argument("--out", type=Path, required=True, help="output directory")
-    parser.add_argument("--db", default=None, help="results database URL (default: $IDSTREAM_DB_URL or SQLite)")
+    parser.add_argument(
+        "--db", default=None, help="results database URL (default: $IDSTREAM_DB_URL or SQLite)"
+    )
     parser.add_argument(
         "--store",
         default=os.environ.get("IDSTREAM_STORE_URL", ""),
@@ -50,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     images = None if args.no_images else build_images(args.store, None)
     try:
         with store.session() as session:
-            ids = export_annotations(
+            ids, missing = export_annotations(
                 session,
                 args.out,
                 since=args.since,
@@ -59,5 +61,5 @@ def run(args: argparse.Namespace) -> int:
             )
     except OSError as exc:
         raise ConfigurationError(f"cannot write to {args.out}: {exc.strerror}") from exc
-    print(json.dumps({"exported": len(ids), "out": str(args.out)}))
+    print(json.dumps({"exported": len(ids), "missing_images": len(missing), "out": str(args.out)}))
     return 0

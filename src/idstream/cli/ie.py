@@ -13,11 +13,13 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "ie",
         help="extract fields from OCR segments (JSON from `idstream ocr`)",
-        description="Read OCR JSON files ({\"segments\": [{\"text\", \"box\", \"confidence\", \"doc_box\"?}], "
-        "\"doc_size\"?: [w, h]}), print one JSON result per file, in input order.",
+        description='Read OCR JSON files ({"segments": [{"text", "box", "confidence", "doc_box"?}], '
+        '"doc_size"?: [w, h]}), print one JSON result per file, in input order.',
     )
     parser.add_argument("files", nargs="+", metavar="OCR.json")
-    parser.add_argument("--model", default=None, metavar="MODEL", help="model file (default: shipped identity model)")
+    parser.add_argument(
+        "--model", default=None, metavar="MODEL", help="model file (default: shipped identity model)"
+    )
     parser.set_defaults(func=run)
 
 

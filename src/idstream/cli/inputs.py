@@ -10,7 +10,7 @@ from typing import Any
 
 from idstream.errors import IdstreamError, InvalidInput
 
-__all__ = ["read_input", "run_per_file"]
+__all__ = ["printable", "read_input", "run_per_file"]
 
 #: Inputs larger than this are refused before reading (a phone photo is ~5-15 MB).
 MAX_INPUT_BYTES = 64 * 1024 * 1024
@@ -34,6 +34,11 @@ def read_input(path: str) -> bytes:
         raise InvalidInput(f"cannot read file ({exc.strerror or type(exc).__name__})") from exc
 
 
+def printable(name: str) -> str:
+    """A file name for a one-line message: control characters (newlines...) escaped."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in name)
+
+
 def run_per_file(command: str, files: Sequence[str], handle: Callable[[str, bytes], dict[str, Any]]) -> int:
     """Run ``handle`` on every file, printing one JSON line each, in input order.
 
@@ -48,6 +53,6 @@ def run_per_file(command: str, files: Sequence[str], handle: Callable[[str, byte
         except IdstreamError as exc:
             failed = True
             out = {"file": name, "error": exc.reason}
-            print(f"idstream {command}: {name}: {exc.reason}", file=sys.stderr)
+            print(f"idstream {command}: {printable(name)}: {exc.reason}", file=sys.stderr)
         print(json.dumps(out, ensure_ascii=False), flush=True)
     return 2 if failed else 0

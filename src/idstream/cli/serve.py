@@ -18,7 +18,9 @@ def register(subparsers: Any) -> None:
     sub = parser.add_subparsers(dest="service", metavar="SERVICE")
     sub.required = True
     review = sub.add_parser("review", help="the review web application (queue, document view, stats)")
-    review.add_argument("--db", default=None, help="results database URL (default: $IDSTREAM_DB_URL or SQLite)")
+    review.add_argument(
+        "--db", default=None, help="results database URL (default: $IDSTREAM_DB_URL or SQLite)"
+    )
     review.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     review.add_argument("--port", type=int, default=8080, help="port (default 8080)")
     review.add_argument(
@@ -26,9 +28,14 @@ def register(subparsers: Any) -> None:
         default=os.environ.get("IDSTREAM_STORE_URL", ""),
         help="object store of s3:// image references: file:///root or http://ACCESS:SECRET@host:port/BUCKET",
     )
-    review.add_argument("--image-root", type=Path, default=None, help="confine file-path images to this directory")
     review.add_argument(
-        "--secret-file", type=Path, default=None, help="file holding the session signing key ($IDSTREAM_REVIEW_SECRET)"
+        "--image-root", type=Path, default=None, help="confine file-path images to this directory"
+    )
+    review.add_argument(
+        "--secret-file",
+        type=Path,
+        default=None,
+        help="file holding the session signing key ($IDSTREAM_REVIEW_SECRET)",
     )
     review.add_argument("--session-ttl", type=int, default=1800, help="idle session lifetime, seconds")
     review.add_argument("--secure-cookies", action="store_true", help="send cookies over HTTPS only")
@@ -82,7 +89,9 @@ def run(args: argparse.Namespace) -> int:
             raise ConfigurationError(f"--create-admin: {exc} (set IDSTREAM_ADMIN_PASSWORD)") from exc
     secret = _secret(args.secret_file)
     if secret is None:
-        print("idstream serve review: no session key given; sessions end when the server stops", file=sys.stderr)
+        print(
+            "idstream serve review: no session key given; sessions end when the server stops", file=sys.stderr
+        )
     app = create_app(
         store,
         build_images(args.store, args.image_root),

@@ -22,8 +22,13 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--data", nargs="+", required=True, metavar="DIR", help="training folders")
     parser.add_argument("--schema", default="identity", help="schema name or JSON file (default: identity)")
     parser.add_argument("--out", required=True, metavar="MODEL", help="model file to write (.pt)")
-    parser.add_argument("--val", nargs="*", default=None, metavar="DIR", help="validation folders "
-                        "(default: a seeded share of the training documents)")
+    parser.add_argument(
+        "--val",
+        nargs="*",
+        default=None,
+        metavar="DIR",
+        help="validation folders (default: a seeded share of the training documents)",
+    )
     parser.add_argument("--val-share", type=float, default=0.15, help="validation share without --val")
     parser.add_argument("--epochs", type=int, default=60)
     parser.add_argument("--patience", type=int, default=8)
@@ -33,6 +38,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--version", default=None, help="model version (default: <out stem>-<date>)")
     parser.add_argument("--threads", type=int, default=2, help="torch CPU threads (default: 2)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--strip-labels",
+        action="store_true",
+        help="learn the printed labels of the training documents and cut them from the start of values",
+    )
     parser.set_defaults(func=run)
 
 
@@ -47,13 +57,15 @@ def run(args: argparse.Namespace) -> int:
     from idstream.graph_ie.model import GraphIEConfig
     from idstream.graph_ie.predictor import save_model
     from idstream.graph_ie.schema import load_schema
-    from idstream.graph_ie.train import evaluate_net, prepare, train_model
+    from idstream.graph_ie.train import evaluate_net, label_lexicon, prepare, train_model
 
     torch.set_num_threads(max(1, args.threads))
     try:
         schema = load_schema(args.schema)
         docs = [d for folder in args.data for d in load_documents(Path(folder), schema)]
-        val_docs = [d for folder in args.val for d in load_documents(Path(folder), schema)] if args.val else []
+        val_docs = (
+            [d for folder in args.val for d in load_documents(Path(folder), schema)] if args.val else []
+        )
     except ValueError as exc:
         raise InvalidInput(str(exc)) from exc
     if not args.val:
@@ -63,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
         val_docs = [docs[i] for i in order[:n_val]]
         docs = [docs[i] for i in order[n_val:]]
     train_items, val_items = prepare(docs, schema), prepare(val_docs, schema)
+    lexicon = label_lexicon(train_items) if args.strip_labels else []
     config = GraphIEConfig(
         num_classes=len(schema.labels), num_doc_types=len(schema.document_types), hidden=args.hidden
     )
@@ -80,8 +93,10 @@ def run(args: argparse.Namespace) -> int:
     )
     metrics: dict[str, Any] = {}
     if val_items:
-        report, _, _ = evaluate_net(result.net, val_items, schema, result.temperature)
-        metrics = {k: report[k] for k in ("micro_f1", "exact_match", "field_ece", "segment_ece", "segment_accuracy")}
+        report, _, _ = evaluate_net(result.net, val_items, schema, result.temperature, lexicon=lexicon)
+        metrics = {
+            k: report[k] for k in ("micro_f1", "exact_match", "field_ece", "segment_ece", "segment_accuracy")
+        }
     out = Path(args.out)
     version = args.version or f"{out.stem}-{dt.date.today().isoformat()}"
     meta = {
@@ -94,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
         "temperature": round(result.temperature, 4),
         "val_metrics": metrics,
         "config": config.to_dict(),
+        "label_lexicon": lexicon,
     }
     save_model(out, result.net, schema, version, result.temperature, meta)
     out.with_suffix(".json").write_text(

@@ -21,7 +21,9 @@ def register(subparsers: Any) -> None:
     add.add_argument("--role", choices=("reviewer", "admin"), default="reviewer")
     add.add_argument("--db", default=None, help="results database URL (default: $IDSTREAM_DB_URL or SQLite)")
     add.add_argument(
-        "--password-env", default="IDSTREAM_PASSWORD", help="variable holding the password (else it is prompted)"
+        "--password-env",
+        default="IDSTREAM_PASSWORD",
+        help="variable holding the password (else it is prompted)",
     )
     add.set_defaults(func=run_add)
     ls = sub.add_parser("list", help="list the users")

@@ -46,4 +46,6 @@ def reading_from_transport(data: dict[str, Any]) -> MrzReading:
     )
     boxes = [q for q in (quad_from_json(b) for b in data.get("boxes", [])) if q is not None]
     confidences = [[float(c) for c in line] for line in data.get("confidences", [])]
-    return MrzReading(parse=parse, confidences=confidences, boxes=boxes, rotation=int(data.get("rotation", 0)))
+    return MrzReading(
+        parse=parse, confidences=confidences, boxes=boxes, rotation=int(data.get("rotation", 0))
+    )

@@ -35,14 +35,18 @@ class StageContext:
 
     @classmethod
     def from_settings(cls, stage: str, settings: Settings, pipeline: Pipeline | None = None) -> StageContext:
+        from idstream.security.crypto import wrap_store
         from idstream.store.s3 import S3ObjectStore
 
-        store = S3ObjectStore(
-            endpoint=settings.s3_endpoint,
-            access_key=settings.s3_access_key,
-            secret_key=settings.s3_secret_key,
-            bucket=settings.s3_bucket,
-            secure=settings.s3_secure,
+        store = wrap_store(
+            S3ObjectStore(
+                endpoint=settings.s3_endpoint,
+                access_key=settings.s3_access_key,
+                secret_key=settings.s3_secret_key,
+                bucket=settings.s3_bucket,
+                secure=settings.s3_secure,
+            ),
+            settings.store_key,
         )
         return cls(
             stage=stage,

@@ -166,7 +166,9 @@ def run_service(spec: ServiceSpec, settings: Settings | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = settings or load_settings()
     context = StageContext.from_settings(spec.stage, settings)
-    server = metrics.MetricsServer(settings.metrics_port or spec.metrics_port, host=settings.bind_host).start()
+    server = metrics.MetricsServer(
+        settings.metrics_port or spec.metrics_port, host=settings.bind_host
+    ).start()
     context.ready = server.ready
     app = build_app(spec, settings, context)
     worker = faust.Worker(app, loglevel="info", override_logging=False)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from idstream import metrics
-from idstream.errors import IdstreamError, InvalidInput, TransientError
+from idstream.errors import IdstreamError, InvalidInput, NotFound, TransientError
 
 __all__ = ["Outgoing", "StageHandler", "process_message"]
 
@@ -62,7 +62,8 @@ def process_message(
 
     Retry policy:
 
-    * :class:`InvalidInput`: no retry, one dead letter.
+    * :class:`InvalidInput`, :class:`NotFound` (a reference to a missing object):
+      no retry, one dead letter.
     * :class:`TransientError` (store or broker unavailable): retried with
       exponential backoff (capped at ``max_backoff_s``) for up to
       ``transient_budget_s`` seconds, so an outage of the store does not turn
@@ -83,7 +84,7 @@ def process_message(
             delay = min(backoff_s * 2 ** (attempt - 1), max_backoff_s)
             try:
                 out = handler(value)
-            except InvalidInput as exc:
+            except (InvalidInput, NotFound) as exc:  # retrying cannot help
                 return _failed(stage, value, exc, attempt, dead_letter)
             except TransientError as exc:
                 if waited + delay > transient_budget_s:

@@ -1,0 +1,201 @@
+"""MRZ reading benchmark: exact full MRZs, exact lines, valid check digits, time per document.
+
+Usage::
+
+    PYTHONPATH=src:. .venv/bin/python -m bench.mrz [--datasets DIR] [--threads 1] [--verbose]
+
+Sets (read-only, from ``/work/shared/datasets``):
+
+* ``mrz-passports-dev``: 40 passport pages, truth ``NN.txt`` (two TD3 lines);
+* ``passport-specimens``: the ICAO TD3 and TD2 specimen pages, truth ``truth.json``
+  (MRZ lines and field values: every MRZ field must be right);
+* ``passport-specimens/mrz-checksum-set``: 34 photos and scans without transcription;
+  the share read with every check digit valid is reported.
+
+Timing covers :func:`idstream.mrz.read.read_mrz` (location, recognition, parsing,
+repair) on the decoded image, one torch thread, model loaded beforehand; medians of
+the wall time and of the process CPU time (the CPU time is the one-core cost and is
+robust to other load on the machine) are quoted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+__all__ = ["main"]
+
+DEFAULT_DATASETS = Path("/work/shared/datasets")
+_MRZ_FIELDS = (
+    "document_type", "issuing_country", "document_number", "surname", "given_names",
+    "nationality", "date_of_birth", "sex", "date_of_expiry", "personal_number",
+)  # fmt: skip
+
+
+@dataclass
+class SetResult:
+    name: str
+    documents: int = 0
+    full_exact: int = 0
+    lines_exact: int = 0
+    lines_total: int = 0
+    valid: int = 0
+    fields_right: int = 0
+    fields_total: int = 0
+    has_truth: bool = True
+    ms: list[float] = field(default_factory=list)
+    cpu_ms: list[float] = field(default_factory=list)
+
+
+def _read(path: Path, line_height: int) -> tuple[object, float, float]:
+    import cv2
+
+    from idstream.mrz.read import read_mrz
+
+    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if image is None:
+        raise SystemExit(f"cannot decode {path}")
+    start, cpu = time.perf_counter(), time.process_time()
+    reading = read_mrz(image, line_height=line_height)
+    return reading, (time.perf_counter() - start) * 1000.0, (time.process_time() - cpu) * 1000.0
+
+
+def _score_lines(res: SetResult, got: list[str] | None, truth: list[str], name: str, verbose: bool) -> None:
+    res.lines_total += len(truth)
+    if got is None:
+        if verbose:
+            print(f"  {name}: no MRZ", file=sys.stderr)
+        return
+    ok = [i < len(got) and got[i] == t for i, t in enumerate(truth)]
+    res.lines_exact += sum(ok)
+    res.full_exact += all(ok) and len(got) == len(truth)
+    if verbose and not all(ok):
+        for g, t in zip(got, truth, strict=False):
+            if g != t:
+                marks = "".join("^" if a != b else " " for a, b in zip(g, t, strict=False))
+                print(f"  {name}:\n    got   {g}\n    truth {t}\n          {marks}", file=sys.stderr)
+
+
+def bench_dev(root: Path, verbose: bool, line_height: int) -> SetResult:
+    res = SetResult("mrz-passports-dev (TD3)")
+    for img in sorted(root.glob("*/*.jpg")):
+        truth = img.with_suffix(".txt").read_text().split()
+        reading, ms, cpu_ms = _read(img, line_height)
+        res.documents += 1
+        res.ms.append(ms)
+        res.cpu_ms.append(cpu_ms)
+        got = reading.parse.repaired_lines if reading is not None else None  # type: ignore[attr-defined]
+        res.valid += bool(reading is not None and reading.parse.valid)  # type: ignore[attr-defined]
+        _score_lines(res, got, truth, str(img.relative_to(root)), verbose)
+    return res
+
+
+def bench_specimens(root: Path, verbose: bool, line_height: int) -> SetResult:
+    res = SetResult("passport-specimens (TD2, TD3)")
+    truth_all = json.loads((root / "truth.json").read_text())
+    for name, truth in sorted(truth_all.items()):
+        reading, ms, cpu_ms = _read(root / name, line_height)
+        res.documents += 1
+        res.ms.append(ms)
+        res.cpu_ms.append(cpu_ms)
+        got = reading.parse.repaired_lines if reading is not None else None  # type: ignore[attr-defined]
+        res.valid += bool(reading is not None and reading.parse.valid)  # type: ignore[attr-defined]
+        _score_lines(res, got, truth["mrz"], name, verbose)
+        values = reading.to_dict(today=date(2026, 1, 1))["fields"] if reading is not None else {}  # type: ignore[attr-defined]
+        for key in _MRZ_FIELDS:
+            want = truth["fields"].get(key)
+            if want is None:
+                continue
+            res.fields_total += 1
+            if values.get(key) == want:
+                res.fields_right += 1
+            elif verbose:
+                print(f"  {name}: field {key} wrong", file=sys.stderr)
+    return res
+
+
+def bench_checksum(root: Path, verbose: bool, line_height: int) -> SetResult:
+    res = SetResult("mrz-checksum-set (all formats)", has_truth=False)
+    for img in sorted(p for p in root.iterdir() if p.suffix.lower() in (".jpg", ".png")):
+        reading, ms, cpu_ms = _read(img, line_height)
+        res.documents += 1
+        res.ms.append(ms)
+        res.cpu_ms.append(cpu_ms)
+        ok = bool(reading is not None and reading.parse.valid)  # type: ignore[attr-defined]
+        res.valid += ok
+        if verbose:
+            fmt = reading.parse.format if reading is not None else "-"  # type: ignore[attr-defined]
+            print(f"  {img.name}: {fmt} valid={ok}", file=sys.stderr)
+    return res
+
+
+def _pct(num: int, den: int) -> str:
+    return f"{100.0 * num / den:.1f}" if den else "-"
+
+
+def render(results: list[SetResult]) -> str:
+    rows = [
+        "| set | documents | full MRZ exact % | lines exact % | all check digits valid % | fields right "
+        "| median ms/doc (wall) | median CPU ms/doc |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        full = _pct(r.full_exact, r.documents) if r.has_truth else "n/a"
+        lines = _pct(r.lines_exact, r.lines_total) if r.has_truth else "n/a"
+        fields = f"{r.fields_right}/{r.fields_total}" if r.fields_total else "n/a"
+        med = f"{statistics.median(r.ms):.0f}" if r.ms else "-"
+        cpu = f"{statistics.median(r.cpu_ms):.0f}" if r.cpu_ms else "-"
+        valid = _pct(r.valid, r.documents)
+        rows.append(f"| {r.name} | {r.documents} | {full} | {lines} | {valid} | {fields} | {med} | {cpu} |")
+    return "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench.mrz", description="MRZ reading benchmark")
+    parser.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS)
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1: one core)")
+    parser.add_argument("--verbose", action="store_true", help="print misreads (stderr)")
+    parser.add_argument("--sets", default="dev,specimens,checksum", help="comma-separated subset")
+    parser.add_argument(
+        "--line-heights", default="64,32", help="recognizer crop heights to compare (comma-separated)"
+    )
+    args = parser.parse_args(argv)
+    import cv2
+    import torch
+
+    from idstream.mrz.recognize import get_recognizer
+
+    torch.set_num_threads(args.threads)
+    cv2.setNumThreads(args.threads)
+    get_recognizer()
+    wanted = set(args.sets.split(","))
+    results: list[SetResult] = []
+    for height in (int(h) for h in args.line_heights.split(",")):
+        results.extend(_run_sets(args, wanted, height))
+    print(render(results))
+    return 0
+
+
+def _run_sets(args: argparse.Namespace, wanted: set[str], height: int) -> list[SetResult]:
+    results: list[SetResult] = []
+    if "dev" in wanted:
+        results.append(bench_dev(args.datasets / "mrz-passports-dev", args.verbose, height))
+    if "specimens" in wanted:
+        results.append(bench_specimens(args.datasets / "passport-specimens", args.verbose, height))
+    if "checksum" in wanted:
+        results.append(
+            bench_checksum(args.datasets / "passport-specimens" / "mrz-checksum-set", args.verbose, height)
+        )
+    for r in results:
+        r.name += f" [{height} px]"
+    return results
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,3 @@
+"""The review (moderation) web application: :func:`idstream.review.app.create_app`."""
+
+__all__: list[str] = []

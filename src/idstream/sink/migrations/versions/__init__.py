@@ -1,0 +1,3 @@
+"""Alembic revisions of the results store."""
+
+__all__: list[str] = []

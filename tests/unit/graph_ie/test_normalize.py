@@ -1,0 +1,102 @@
+"""Normalization of dates, sex, countries and amounts (no torch)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from idstream.graph_ie.normalize import (
+    find_amount,
+    find_date,
+    normalize_country,
+    normalize_date,
+    normalize_sex,
+)
+
+TODAY = dt.date(2026, 11, 25)
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("12.08.1974", "1974-08-12"),
+        ("12 AUG 1974", "1974-08-12"),
+        ("12 AUGUST/AOUT 74", "1974-08-12"),
+        ("12 août 1974", "1974-08-12"),
+        ("1974-08-12", "1974-08-12"),
+        ("12AUG74", "1974-08-12"),
+        ("AUG 12, 1974", "1974-08-12"),
+        ("12 JUN/JUIN 2031", "2031-06-12"),
+        ("13/08/1974", "1974-08-13"),
+        ("DATE: 25/12/2018 8:13:39 PM", "2018-12-25"),
+        ("Date of birth 03-01-1971", "1971-01-03"),
+        ("12 Dez. 1990", "1990-12-12"),
+        ("31.02.1990 01.03.1990", "1990-03-01"),
+    ],
+)
+def test_dates(text: str, iso: str) -> None:
+    found = find_date(text, role="past", today=TODAY)
+    assert found is not None and found.iso == iso
+
+
+def test_ambiguous_order_follows_hint_and_is_flagged() -> None:
+    dmy = find_date("08/12/1974", order="DMY")
+    mdy = find_date("08/12/1974", order="MDY")
+    assert dmy is not None and dmy.iso == "1974-12-08" and dmy.ambiguous
+    assert mdy is not None and mdy.iso == "1974-08-12" and mdy.ambiguous
+    sure = find_date("08/13/1974", order="DMY")  # 13 cannot be a month: read as MDY, not ambiguous
+    assert sure is not None and sure.iso == "1974-08-13" and not sure.ambiguous
+
+
+def test_two_digit_years_by_role() -> None:
+    assert find_date("01 JAN 30", role="past", today=TODAY).iso == "1930-01-01"  # type: ignore[union-attr]
+    assert find_date("01 JAN 30", role="future", today=TODAY).iso == "2030-01-01"  # type: ignore[union-attr]
+    assert find_date("01 JAN 20", role="past", today=TODAY).iso == "2020-01-01"  # type: ignore[union-attr]
+
+
+def test_no_date() -> None:
+    assert normalize_date("TOTAL 12.50") is None
+    assert normalize_date("32.13.2000") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "sex"),
+    [
+        ("M", "M"),
+        ("F", "F"),
+        ("F/F", "F"),
+        ("Male", "M"),
+        ("Féminin", "F"),
+        ("W", "F"),
+        ("X", "X"),
+        ("Sexe: M", "M"),
+    ],
+)
+def test_sex(text: str, sex: str) -> None:
+    assert normalize_sex(text) == sex
+
+
+def test_sex_unknown() -> None:
+    assert normalize_sex("42") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("UTO", "UTO"), ("Utopia", "UTO"), ("D", "DEU"), ("DEUTSCH", "DEU"), ("FRANÇAISE", "FRA"),
+     ("French / Française", "FRA"), ("Belgique / België", "BEL"), ("United Kingdom", "GBR"), ("SLV", "SLV")],
+)  # fmt: skip
+def test_country(text: str, code: str) -> None:
+    assert normalize_country(text) == code
+
+
+def test_country_unknown() -> None:
+    assert normalize_country("Atlantis Republic") is None
+
+
+def test_amounts() -> None:
+    assert find_amount("TOTAL: RM 9.00") == "9.00"
+    assert find_amount("TOTAL $8.20") == "$8.20"
+    assert find_amount("1,234.50") == "1,234.50"
+    assert find_amount("SUBTOTAL 5.00 TOTAL 6.00") == "6.00"
+    assert find_amount("no number") is None

@@ -1,0 +1,66 @@
+"""Repair with OCR alternatives (the reading path): priors, fillers, separators, safety."""
+
+from __future__ import annotations
+
+from mrz_samples import SPECIMENS
+
+from idstream.mrz.compose import compose_mrz
+from idstream.mrz.parse import parse_mrz
+
+TD3 = SPECIMENS["TD3"][0]
+
+
+def sure(lines: list[str]) -> list[list[list[tuple[str, float]]]]:
+    """Alternatives of a confident reader: each character read with probability 0.99."""
+    return [[[(ch, 0.99)] for ch in line] for line in lines]
+
+
+def test_separator_read_as_letters_is_restored() -> None:
+    bad = [TD3[0].replace("ERIKSSON<<ANNA", "ERIKSSONKKANNA"), TD3[1]]
+    alts = sure(bad)
+    alts[0][13] = [("K", 0.8), ("<", 0.18)]
+    alts[0][14] = [("K", 0.65), ("<", 0.34)]
+    parse = parse_mrz(bad, alternatives=alts)
+    assert parse.repaired_lines[0] == TD3[0]
+
+
+def test_separator_not_invented_without_recognizer_doubt() -> None:
+    bad = [TD3[0].replace("ERIKSSON<<ANNA", "ERIKSSONKKANNA"), TD3[1]]
+    parse = parse_mrz(bad, alternatives=sure(bad))
+    assert parse.repaired_lines[0] == bad[0]
+
+
+def test_zero_prior_in_document_number_and_flip_back() -> None:
+    values = {"document_code": "P<", "issuing_country": "UTO", "document_number": "AB10O0456",
+              "date_of_birth": "740812", "date_of_expiry": "300101", "sex": "F", "nationality": "UTO",
+              "name": "A<<B"}  # fmt: skip
+    lines = compose_mrz("TD3", values)
+    # the reader saw both O/0 glyphs as O: the prior reads them as 0, the check digit restores the O
+    read = [lines[0], lines[1][:3] + "OO" + lines[1][5:]]
+    parse = parse_mrz(read, alternatives=sure(read))
+    assert parse.checks_before_repair["document_number"] is False
+    assert parse.repaired_lines == lines
+    assert {r.kind for r in parse.repairs} >= {"prior"}
+
+
+def test_no_character_invented_inside_a_filler_run() -> None:
+    # personal number "2E184226B": the true fix is 2 -> Z, which the reader did not propose;
+    # turning a filler into "4" would satisfy the check digit but is structurally impossible.
+    read = [TD3[0], TD3[1][:28] + "2" + TD3[1][29:]]
+    alts = sure(read)
+    alts[1][39] = [("<", 0.976), ("4", 0.02)]
+    alts[1][38] = [("<", 0.95), ("4", 0.046)]
+    parse = parse_mrz(read, alternatives=alts)
+    assert parse.repaired_lines[1][37:42] == "<<<<<"
+    if parse.checks["personal_number"]:
+        assert parse.repaired_lines == TD3
+
+
+def test_filler_lookalikes_restored_when_the_check_digit_agrees() -> None:
+    lines = SPECIMENS["TD1"][0]
+    # "<" read as "4" and "K" (K is worth 20: invisible to the check digits, the 4 is not)
+    read = [lines[0], lines[1][:20] + "4<<K" + lines[1][24:], lines[2]]
+    parse = parse_mrz(read, alternatives=sure(read))
+    assert parse.checks_before_repair["composite"] is False
+    assert parse.repaired_lines == lines
+    assert any(r.kind == "filler" for r in parse.repairs)
