@@ -45,7 +45,7 @@ REQUIRED_ENV = {
 #: Secrets the manifests use but do not create: the database Secret comes from
 #: CloudNativePG (Cluster idstream-db) or an external database, the S3 keys of prod
 #: and the TLS certificate from the operator of the cluster.
-EXTERNAL_SECRETS = {"idstream-db-app", "idstream-s3", "idstream-review", "idstream-tls"}
+EXTERNAL_SECRETS = {"idstream-db-app", "idstream-s3", "idstream-review", "idstream-tls", "idstream-grpc"}
 #: Variables outside Settings that a service reads itself: the module that reads them.
 EXTRA_ENV = {"review": ("src/idstream/cli/serve.py", {"IDSTREAM_STORE_URL"})}
 

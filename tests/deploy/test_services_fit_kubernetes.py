@@ -19,7 +19,9 @@ def test_services_listen_where_the_configmap_says() -> None:
         text = path.read_text()
         assert re.search(r"MetricsServer\([^)]*host=settings\.bind_host", text), path
     gateway = (ROOT / "services/gateway/__init__.py").read_text()
-    assert re.search(r"add_insecure_port\(f\"\{settings\.bind_host\}:", gateway)
+    assert "host = settings.bind_host" in gateway  # 127.0.0.1 instead unless gRPC tokens are configured
+    deployment = (ROOT / "deploy/k8s/base/services/gateway.yaml").read_text()
+    assert "IDSTREAM_GRPC_TOKENS" in deployment
     config = (ROOT / "deploy/k8s/base/config.yaml").read_text()
     assert re.search(r"^  IDSTREAM_BIND_HOST: (0\.0\.0\.0|\"0\.0\.0\.0\")$", config, re.M)
 

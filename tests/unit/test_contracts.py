@@ -22,7 +22,10 @@ def _result() -> DocumentResult:
             "date_of_birth": FieldValue("1974-08-12", "12 AUG 74", 0.91, None, "mrz"),
         },
         mrz={"format": "TD3", "lines": ["P<UTO", "L898"], "valid": True, "checks": {"composite": True}},
-        checks=[Check("mrz_check_digits", "pass"), Check("mrz_printed_consistency", "fail", "dates", ["sex"])],
+        checks=[
+            Check("mrz_check_digits", "pass"),
+            Check("mrz_printed_consistency", "fail", "dates", ["sex"]),
+        ],
         quality={"blur": 0.25, "glare": 0.0, "flags": ["blur"], "width": 1000},
         review=Review("to_review", ["check_failed:mrz_printed_consistency"]),
         timings_ms={"preprocess": 12.5, "ocr": 300.0},

@@ -8,7 +8,9 @@ from idstream.topics import Topics
 
 
 def test_settings_read_from_environment_with_types() -> None:
-    s = load_settings({"IDSTREAM_KAFKA_BOOTSTRAP": "h:1", "IDSTREAM_MAX_IN_FLIGHT": "4", "IDSTREAM_S3_SECURE": "true"})
+    s = load_settings(
+        {"IDSTREAM_KAFKA_BOOTSTRAP": "h:1", "IDSTREAM_MAX_IN_FLIGHT": "4", "IDSTREAM_S3_SECURE": "true"}
+    )
     assert (s.kafka_bootstrap, s.max_in_flight, s.s3_secure) == ("h:1", 4, True)
 
 
@@ -24,5 +26,10 @@ def test_bad_value_is_a_configuration_error() -> None:
 
 def test_topics_follow_the_prefix() -> None:
     assert Topics("acme").all() == [
-        "acme.ingest", "acme.preprocessed", "acme.ocr", "acme.extracted", "acme.results", "acme.dlq"
+        "acme.ingest",
+        "acme.preprocessed",
+        "acme.ocr",
+        "acme.extracted",
+        "acme.results",
+        "acme.dlq",
     ]
