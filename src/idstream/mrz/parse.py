@@ -71,6 +71,31 @@ class MrzParse:
         }
 
 
+_AS_LETTERS = str.maketrans("0125867", "OIZSBGT")
+
+
+def _realign_first_line(layout: MrzFormat, lines: list[str]) -> tuple[list[str], bool]:
+    """Put back a filler that OCR dropped after a one-letter document code (``PUTO...``).
+
+    The first line carries no check digit, so a dropped ``<`` in column 1 shifts the
+    issuing country and the names silently. It is restored only when the evidence
+    is unambiguous: column 1 is a letter, the shifted code equals the nationality of
+    the other line, the unshifted one does not, and the line ends in a filler.
+    """
+    fields = {f.name: f for f in layout.fields}
+    issuing, nationality = fields.get("issuing_country"), fields.get("nationality")
+    if issuing is None or nationality is None or issuing.line != 0 or issuing.start != 2:
+        return lines, False
+    first = lines[0]
+    # the nationality is letters only: read it as such before comparing (UT0 -> UTO)
+    nat = lines[nationality.line][nationality.start : nationality.end].translate(_AS_LETTERS)
+    if first[1] == "<" or not first[1].isalpha() or not first.endswith("<") or "<" in nat:
+        return lines, False
+    if first[2:5] == nat or first[1:4] != nat:
+        return lines, False
+    return [first[0] + "<" + first[1:-1], *lines[1:]], True
+
+
 def _fit(line: str, length: int) -> str:
     if len(line) >= length:
         return line[:length]
@@ -110,12 +135,18 @@ def parse_mrz(
     if len(norm) != layout.lines:
         raise ValueError(f"layout {layout.name} has {layout.lines} lines, got {len(norm)}")
     norm = [_fit(line, layout.length) for line in norm]
+    norm, shifted = _realign_first_line(layout, norm)
+    if shifted and alternatives is not None and alternatives and len(alternatives[0]) > 1:
+        first = list(alternatives[0])
+        alternatives = [[*first[:1], [("<", 1.0)], *first[1:-1]], *alternatives[1:]]
     before = evaluate_checks(layout, norm)
     if repair:
         result = repair_lines(layout, norm, alternatives)
         fixed, repairs, ambiguous = result.lines, result.repairs, result.ambiguous
     else:
         fixed, repairs, ambiguous = list(norm), [], []
+    if shifted:
+        repairs = [Repair(0, 1, "filler"), *repairs]
     after = evaluate_checks(layout, fixed)
     fields = {f.name: fixed[f.line][f.start : f.end] for f in layout.fields}
     return MrzParse(

@@ -221,3 +221,22 @@ def test_mrz_fields_confidence_and_source() -> None:
     assert fields["document_number"].confidence == pytest.approx(0.98)  # check digit passed
     assert fields["surname"].confidence == pytest.approx(0.8)  # no check digit covers names
     assert fields["sex"].value == "F"
+
+
+def test_a_filler_dropped_after_the_document_code_is_put_back() -> None:
+    from idstream.mrz.parse import parse_mrz
+
+    truth = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<"
+    # column 1 lost, and the nationality read with a zero
+    read = [truth[0] + truth[2:] + "<", "L898902C36UT07408122F1204159ZE184226B<<<<<10"]
+    parse = parse_mrz(read)
+    assert parse.repaired_lines[0] == "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<"
+    assert parse.fields["issuing_country"] == "UTO"
+    assert any(r.line == 0 and r.column == 1 for r in parse.repairs)
+
+
+def test_a_two_letter_document_code_is_left_alone() -> None:
+    from idstream.mrz.parse import parse_mrz
+
+    lines = ["PDUTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"]
+    assert parse_mrz(lines).repaired_lines[0] == lines[0]
