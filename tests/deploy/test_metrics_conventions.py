@@ -9,15 +9,10 @@ from prometheus_client import REGISTRY
 
 from idstream import metrics
 
-#: Metrics defined for the dashboards and alerts that no service sets yet
-#: (tests/deploy/stage_driver.py sets them for the live test). Where each belongs:
-#: MODEL_INFO: every stage at start-up; END_TO_END_LATENCY: the sink; BATCH_SIZE: the
-#: stage adapter; REVIEW_*: the review application.
-PENDING_INSTRUMENTATION = {
-    "REVIEW_BACKLOG",
-    "REVIEW_BACKLOG_AGE",
-    "REVIEW_DECISIONS",
-}
+#: Metrics defined for the dashboards and alerts that no service sets yet (empty now:
+#: the stages set MODEL_INFO and BATCH_SIZE, the sink END_TO_END_LATENCY, the review
+#: application REVIEW_* on /metrics).
+PENDING_INSTRUMENTATION: set[str] = set()
 ALLOWED_LABELS = {"stage", "reason", "review_status", "model_version", "decision"}
 UNIT_SUFFIXES = ("_seconds", "_bytes", "_messages", "_documents", "_ratio", "_info")
 

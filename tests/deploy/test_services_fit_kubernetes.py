@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 from deploy_manifests import ROOT
 
 
@@ -26,9 +25,6 @@ def test_services_listen_where_the_configmap_says() -> None:
     assert re.search(r"^  IDSTREAM_BIND_HOST: (0\.0\.0\.0|\"0\.0\.0\.0\")$", config, re.M)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="the review application serves no /metrics yet (review backlog gauges)"
-)
 def test_review_app_serves_metrics(tmp_path: Path) -> None:
     from idstream.review.app import create_app
     from idstream.review.deps import LocalFiles, RoutedImages

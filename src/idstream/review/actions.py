@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
+from idstream import metrics
 from idstream.annotations.normalize import normalize_field
 from idstream.errors import NotFound
 from idstream.sink.annotations_export import build_annotation
@@ -215,6 +216,7 @@ def approve_document(
     doc = _editable(session, document_id)
     before = {"status": doc.status}
     doc.status = "corrected" if any(r.status in _CHANGED for r in doc.fields) else "approved"
+    metrics.REVIEW_DECISIONS.labels(doc.status).inc()
     doc.reviewed_at = utcnow()
     doc.reviewed_by = user
     _log(session, doc, user, "approve", None, before, {"status": doc.status})
@@ -227,6 +229,7 @@ def reject_document(session: Session, document_id: str, user: str) -> Document:
     doc = _editable(session, document_id)
     before = {"status": doc.status}
     doc.status = "rejected"
+    metrics.REVIEW_DECISIONS.labels("rejected").inc()
     doc.reviewed_at = utcnow()
     doc.reviewed_by = user
     ann = session.get(Annotation, doc.id)

@@ -22,6 +22,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from idstream import metrics
 from idstream.document import CANONICAL_FIELDS
 from idstream.errors import NotFound, TransientError
 from idstream.review import charts
@@ -144,6 +145,22 @@ def create_app(
     @app.exception_handler(TransientError)
     async def _unavailable(_request: Request, exc: TransientError) -> Response:
         return JSONResponse({"detail": exc.reason}, status_code=503)
+
+    @app.get("/metrics", include_in_schema=False)
+    def _metrics() -> Response:
+        """Prometheus metrics: the review backlog (counted when scraped) and decisions.
+
+        Unauthenticated like every Prometheus endpoint, and free of personal data:
+        counts and ages only.
+        """
+        from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+
+        from idstream.review.queries import review_backlog
+
+        count, oldest = review_backlog(app.state.ctx.store)
+        metrics.REVIEW_BACKLOG.set(count)
+        metrics.REVIEW_BACKLOG_AGE.set(oldest)
+        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/login", include_in_schema=False)
     def login_page(request: Request, next: str = "/queue", error: str = "") -> Response:

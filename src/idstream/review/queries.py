@@ -11,6 +11,7 @@ from sqlalchemy import Select, Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from idstream.sink.models import DOCUMENT_STATUSES, Document, FieldRow, ReviewAction, utcnow
+from idstream.sink.store import ResultStore
 
 __all__ = [
     "MODERATED",
@@ -194,3 +195,18 @@ def stats(session: Session, days: int = 14) -> dict[str, Any]:
         "corrections_per_field": dict(corrections.most_common()),
         "accuracy_per_model_version": accuracy,
     }
+
+
+def review_backlog(store: ResultStore) -> tuple[int, float]:
+    """Documents waiting for a reviewer, and the age in seconds of the oldest (0 when none)."""
+    with store.session() as session:
+        count, oldest = session.execute(
+            select(func.count(Document.id), func.min(Document.received_at)).where(
+                Document.status == "to_review"
+            )
+        ).one()
+    if not count or oldest is None:
+        return 0, 0.0
+    if oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=UTC)
+    return int(count), max(0.0, (datetime.now(UTC) - oldest).total_seconds())

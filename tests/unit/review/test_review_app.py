@@ -139,3 +139,25 @@ def test_pages_render(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     assert "/api/documents/{document_id}/fields" in spec["paths"]
     assert client.get("/static/document.js").status_code == 200
+
+
+def test_metrics_report_the_backlog_without_personal_data(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from idstream.document import DocumentResult, FieldValue, Review
+    from idstream.review.app import create_app
+    from idstream.review.deps import LocalFiles, RoutedImages
+    from idstream.sink.store import ResultStore
+
+    store = ResultStore(f"sqlite:///{tmp_path / 'results.db'}")
+    for i in range(3):
+        result = DocumentResult(
+            document_id=f"m-{i}",
+            fields={"surname": FieldValue("ZYXWVUTSRQ", "ZYXWVUTSRQ", 0.5)},
+            review=Review("to_review", ["low_confidence:surname"]),
+        )
+        store.save(result, image_ref=None)
+    client = TestClient(create_app(store, RoutedImages(None, LocalFiles(None))))
+    text = client.get("/metrics").text
+    assert "idstream_review_backlog_documents 3.0" in text
+    assert "ZYXWVUTSRQ" not in text and "m-0" not in text
