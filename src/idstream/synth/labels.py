@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
+from idstream.document import CANONICAL_FIELDS
+
 __all__ = ["DOCUMENT_TITLES", "FIELD_LABELS", "US_LABELS", "field_label"]
 
-_FIELDS = (
-    "document_type",
-    "issuing_country",
-    "document_number",
-    "surname",
-    "given_names",
-    "nationality",
-    "date_of_birth",
-    "sex",
-    "place_of_birth",
-    "date_of_issue",
-    "date_of_expiry",
-    "address",
-    "personal_number",
-    "authority",
-    "licence_class",
-    "restrictions",
-)
+_FIELDS = (*CANONICAL_FIELDS, "licence_class", "restrictions")
 
 
 def _table(*labels: str) -> dict[str, str]:
