@@ -17,37 +17,16 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from bench.preprocess import generate
+
 ROOT = Path(__file__).resolve().parents[1]
 STAGE_KEYS = ("preprocess", "ocr", "graph_ie", "sink")
-
-
-def generate(out: Path, n: int, seed: int, distort: str) -> list[Path]:
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "idstream.cli",
-            "synth",
-            "--out",
-            str(out),
-            "--n",
-            str(n),
-            "--seed",
-            str(seed),
-            "--distort",
-            distort,
-        ],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    return sorted(p for p in out.iterdir() if p.suffix.lower() in (".jpg", ".png"))
 
 
 def run_embedded(images: list[Path]) -> tuple[float, list[dict[str, Any]]]:
@@ -94,7 +73,6 @@ def run_streaming(images: list[Path], run_dir: Path) -> tuple[float, list[dict[s
             settings.s3_endpoint, settings.s3_access_key, settings.s3_secret_key, settings.s3_bucket
         )
         # warm the services with one document so model loading is not counted
-        start = time.perf_counter()
         messages = []
         for path in [images[0], *images]:
             doc_id = new_document_id()
