@@ -108,6 +108,7 @@ def parse_mrz(
     fmt: str | MrzFormat | None = None,
     alternatives: Alternatives | None = None,
     repair: bool = True,
+    verified: frozenset[tuple[int, int]] = frozenset(),
 ) -> MrzParse:
     """Parse MRZ ``lines``, verify and (optionally) repair the check digits.
 
@@ -116,6 +117,8 @@ def parse_mrz(
         fmt: force a layout (name or record); detected from the lines otherwise.
         alternatives: OCR candidates per line and column (best first) for repair.
         repair: apply class and check-digit repair.
+        verified: positions whose alternatives come from glyph comparison (see
+            :func:`idstream.mrz.repair.repair_lines`).
 
     Returns:
         The parse. Lines shorter or longer than the layout are padded with ``<`` or cut.
@@ -141,7 +144,7 @@ def parse_mrz(
         alternatives = [[*first[:1], [("<", 1.0)], *first[1:-1]], *alternatives[1:]]
     before = evaluate_checks(layout, norm)
     if repair:
-        result = repair_lines(layout, norm, alternatives)
+        result = repair_lines(layout, norm, alternatives, verified if not shifted else frozenset())
         fixed, repairs, ambiguous = result.lines, result.repairs, result.ambiguous
     else:
         fixed, repairs, ambiguous = list(norm), [], []

@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 
 from idstream.document import FieldValue, Quad
 from idstream.mrz.fields import mrz_fields
+from idstream.mrz.glyphs import GlyphEvidence, compare_glyphs, line_glyphs
 from idstream.mrz.locate import LineBox, MrzBand, crop_line, locate_mrz
 from idstream.mrz.parse import MrzParse, parse_mrz
 from idstream.mrz.recognize import LineReading, MrzRecognizer, get_recognizer
@@ -90,13 +91,54 @@ def _read_band(
         parse = parse_mrz([r.text for r in rs], alternatives=[r.alternatives for r in rs])
     except ValueError:
         return None
+    verified: frozenset[tuple[int, int]] = frozenset()
+    if not parse.valid:
+        evidence = _compare_glyphs(parse, rs, crops)
+        if evidence is not None:
+            second = parse_mrz(
+                [r.text for r in rs],
+                fmt=parse.format,
+                alternatives=evidence.alternatives,
+                verified=frozenset(evidence.verified),
+            )
+            if sum(second.checks.values()) > sum(parse.checks.values()):
+                parse = second
+                verified = frozenset(evidence.verified)
+                for r, line in zip(rs, evidence.alternatives, strict=True):
+                    r.alternatives = line
     if not parse.valid:
         merged = _reread_failed_fields(parse, rs, crops, recognizer)
         if merged is not None:
-            second = parse_mrz([r.text for r in rs], fmt=parse.format, alternatives=merged)
+            second = parse_mrz([r.text for r in rs], fmt=parse.format, alternatives=merged, verified=verified)
             if sum(second.checks.values()) > sum(parse.checks.values()):
                 parse = second
     return _rank(parse, rs), parse, rs
+
+
+def _compare_glyphs(
+    parse: MrzParse, readings: list[LineReading], crops: list[NDArray[np.uint8]]
+) -> GlyphEvidence | None:
+    """Weigh the candidates of the positions under failing checks by same-document glyphs."""
+    layout = parse.layout
+    lines = parse.repaired_lines
+    checks = resolve_checks(layout, lines)
+    passing = [c for c in checks if c.name != "composite" and parse.checks.get(c.name, False)]
+    locked = {p for c in passing for p in c.positions}
+    positions = sorted(
+        {p for c in checks if not parse.checks.get(c.name, True) for p in c.positions if p not in locked}
+    )
+    if not positions:
+        return None
+    glyphs = [line_glyphs(crop, r.spans, r.frames) for crop, r in zip(crops, readings, strict=True)]
+    return compare_glyphs(
+        layout,
+        lines,
+        [r.text for r in readings],
+        [r.alternatives for r in readings],
+        [r.confidences for r in readings],
+        glyphs,
+        positions,
+    )
 
 
 def _reread_failed_fields(

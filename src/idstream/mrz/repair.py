@@ -202,20 +202,24 @@ def _filler_repair(fmt: MrzFormat, lines: list[list[str]], repairs: list[Repair]
 _DIGIT_FIRST_FIELDS = ("document_number", "personal_number")
 
 
-def _zero_prior(fmt: MrzFormat, lines: list[list[str]], repairs: list[Repair]) -> None:
+def _zero_prior(
+    fmt: MrzFormat, lines: list[list[str]], repairs: list[Repair], verified: frozenset[Pos] = frozenset()
+) -> None:
     """Read O/0 glyphs in document and personal numbers as 0.
 
     The recognizer chooses between the two look-alikes from the neighbouring
     characters (letters around -> O), which says nothing in a serial number; digits
     are far more common there (several states never use the letter O). A wrong
-    guess fails the check digit, and check-digit repair flips it back.
+    guess fails the check digit, and check-digit repair flips it back. Positions
+    whose glyph was compared with same-document references (``verified``) keep
+    their reading.
     """
     for spec in fmt.fields:
         if spec.name not in _DIGIT_FIRST_FIELDS:
             continue
         row = lines[spec.line]
         for col in range(spec.start, spec.end):
-            if row[col] == "O":
+            if row[col] == "O" and (spec.line, col) not in verified:
                 row[col] = "0"
                 repairs.append(Repair(spec.line, col, "prior"))
 
@@ -265,6 +269,7 @@ def _candidates(
     pos: Pos,
     alternatives: Alternatives | None,
     is_digit: bool,
+    verified: bool = False,
 ) -> list[tuple[str, float]]:
     r, c = pos
     current = lines[r][c]
@@ -285,7 +290,7 @@ def _candidates(
         if swap is not None and swap in allowed:
             if not alts:
                 out[swap] = _SWAP_COST
-            elif current in "0O":
+            elif current in "0O" and not verified:
                 out[swap] = _ZERO_O_COST  # the recognizer's O/0 choice follows context: ignore it
             else:
                 out.setdefault(swap, _SWAP_COST_UNSEEN)
@@ -299,6 +304,7 @@ def _search(
     lines: list[list[str]],
     classes: list[str],
     alternatives: Alternatives | None,
+    verified: frozenset[Pos] = frozenset(),
 ) -> tuple[list[tuple[Pos, str]] | None, bool]:
     """Cheapest unambiguous substitution set making every target check pass.
 
@@ -308,7 +314,9 @@ def _search(
     options = [
         (pos, ch, cost)
         for pos in positions
-        for ch, cost in _candidates(classes, lines, pos, alternatives, pos in digit_positions)
+        for ch, cost in _candidates(
+            classes, lines, pos, alternatives, pos in digit_positions, verified=pos in verified
+        )
     ]
     if not options:
         return None, False
@@ -340,13 +348,21 @@ def _search(
     return solutions[0][1], False
 
 
-def repair_lines(fmt: MrzFormat, lines: list[str], alternatives: Alternatives | None = None) -> RepairResult:
+def repair_lines(
+    fmt: MrzFormat,
+    lines: list[str],
+    alternatives: Alternatives | None = None,
+    verified: frozenset[Pos] = frozenset(),
+) -> RepairResult:
     """Repair ``lines`` (already of the layout's shape) in place of a copy.
 
     Args:
         fmt: the layout.
         lines: the lines as read, each exactly ``fmt.length`` characters.
         alternatives: optional OCR candidates per line and column, best first.
+        verified: positions whose candidates were weighed by glyph comparison
+            (``mrz/glyphs.py``): their probabilities are used as they are (no
+            ``O``/``0`` prior, no flat ``0``/``O`` swap cost).
 
     Returns:
         The repaired lines and the list of repairs.
@@ -358,7 +374,7 @@ def repair_lines(fmt: MrzFormat, lines: list[str], alternatives: Alternatives | 
         _separator_repair(fmt, rows, alternatives, repairs)
     _filler_repair(fmt, rows, repairs)
     if alternatives is not None:
-        _zero_prior(fmt, rows, repairs)
+        _zero_prior(fmt, rows, repairs, verified)
     classes = fmt.char_classes()
     ambiguous: list[str] = []
 
@@ -372,7 +388,9 @@ def repair_lines(fmt: MrzFormat, lines: list[str], alternatives: Alternatives | 
     for chk in individual:
         if check_passes(chk, current()):
             continue
-        changes, amb = _search([chk], list(chk.positions), digit_positions, rows, classes, alternatives)
+        changes, amb = _search(
+            [chk], list(chk.positions), digit_positions, rows, classes, alternatives, verified
+        )
         if amb:
             ambiguous.append(chk.name)
         for (r, c), ch in changes or []:
@@ -391,7 +409,7 @@ def repair_lines(fmt: MrzFormat, lines: list[str], alternatives: Alternatives | 
             c for c in individual if not check_passes(c, now) and set(c.positions) <= set(comp.positions)
         ]
         free = [p for p in comp.positions if p not in locked]
-        changes, amb = _search([comp, *failed], free, digit_positions, rows, classes, alternatives)
+        changes, amb = _search([comp, *failed], free, digit_positions, rows, classes, alternatives, verified)
         if amb:
             ambiguous.append(comp.name)
         else:
