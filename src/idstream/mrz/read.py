@@ -27,6 +27,9 @@ LINE_HEIGHT = 64
 X_SCALE = 1.0
 
 _LENGTHS = {3: (30,), 2: (44, 36)}
+#: A line length whose best path is less probable than the best length's by more than
+#: this (natural log) is not read.
+_LENGTH_MARGIN = 10.0
 
 
 @dataclass(slots=True)
@@ -77,16 +80,36 @@ def _read_band(
 ) -> tuple[tuple[float, ...], MrzParse, list[LineReading]] | None:
     crops = [crop_line(grey, line, height=line_height, x_scale=X_SCALE) for line in band.lines]
     logps = recognizer.frame_logprobs(crops)
-    # The line length (TD3 44 vs TD2 36) is the one whose fixed-length path is most probable.
+    # The line length of a 2-line band (TD3 44, TD2 36): the more probable fixed-length
+    # path is read first; the other only when the first does not validate and its path is
+    # nearly as probable (a line forced to the wrong length drops or invents characters,
+    # and a reading of garbage can pass its check digits by chance after repair).
     decoded: list[tuple[float, list[LineReading]]] = []
     for length in _LENGTHS.get(len(band.lines), ()):
         readings = [recognizer.decode(lp, length) for lp in logps]
         rs = [r for r in readings if r is not None]
         if len(rs) == len(readings):
             decoded.append((sum(r.score for r in rs), rs))
-    if not decoded:
-        return None
-    _, rs = max(decoded, key=lambda d: d[0])
+    top = max((d[0] for d in decoded), default=0.0)
+    best: tuple[tuple[float, ...], MrzParse, list[LineReading]] | None = None
+    for score, rs in sorted(decoded, key=lambda d: -d[0]):
+        if score < top - _LENGTH_MARGIN:
+            break
+        parse = _parse_readings(rs, crops, recognizer)
+        if parse is None:
+            continue
+        found = (_rank(parse, rs), parse, rs)
+        if best is None or found[0] > best[0]:
+            best = found
+        if parse.valid:
+            break
+    return best
+
+
+def _parse_readings(
+    rs: list[LineReading], crops: list[NDArray[np.uint8]], recognizer: MrzRecognizer
+) -> MrzParse | None:
+    """Parse and repair recognized lines; for failing checks, weigh glyphs and read fields again."""
     try:
         parse = parse_mrz([r.text for r in rs], alternatives=[r.alternatives for r in rs])
     except ValueError:
@@ -112,7 +135,7 @@ def _read_band(
             second = parse_mrz([r.text for r in rs], fmt=parse.format, alternatives=merged, verified=verified)
             if sum(second.checks.values()) > sum(parse.checks.values()):
                 parse = second
-    return _rank(parse, rs), parse, rs
+    return parse
 
 
 def _compare_glyphs(
