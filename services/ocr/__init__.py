@@ -56,4 +56,5 @@ SPEC = ServiceSpec(
     metrics_port=9102,
     warm_up=warm_up,
     model_version=lambda ctx: ctx.pipeline.ocr_engine.name,
+    shutdown_grace_s=80.0,  # a document takes seconds on CPU; the Deployment allows 90 s
 )

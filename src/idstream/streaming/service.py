@@ -6,6 +6,13 @@ builds the faust app (one consumer group per stage), an agent that runs the
 handler in a bounded thread pool (so CPU-heavy stages never block heartbeats),
 sends what the handler returns, and exposes ``/metrics``, ``/healthz`` and
 ``/readyz``.
+
+Delivery: a message's offset is acked (and then committed) only once everything
+the handler returned has been acknowledged by the broker, so every stage is
+at-least-once. On SIGTERM the worker stops fetching, finishes the documents in
+flight, commits their offsets and leaves the group; :class:`ShutdownGrace` bounds
+that to the service's ``shutdown_grace_s`` and hands back what is still in flight
+(see :mod:`idstream.streaming.shutdown`).
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from idstream import metrics
 from idstream.errors import TransientError
 from idstream.settings import Settings, load_settings
 from idstream.streaming.context import StageContext, dead_letter_factory
+from idstream.streaming.shutdown import ShutdownGrace
 from idstream.streaming.stage import Outgoing, StageHandler, process_message
 from idstream.topics import Topics
 
@@ -43,9 +51,13 @@ class ServiceSpec:
     metrics_port: int
     warm_up: Callable[[StageContext], None] = lambda context: None
     model_version: Callable[[StageContext], str] = lambda context: "none"
+    #: seconds in-flight work gets after SIGTERM; below the Deployment's terminationGracePeriodSeconds
+    shutdown_grace_s: float = 25.0
 
 
-def build_app(spec: ServiceSpec, settings: Settings, context: StageContext):  # type: ignore[no-untyped-def]
+def build_app(  # type: ignore[no-untyped-def]
+    spec: ServiceSpec, settings: Settings, context: StageContext, grace: ShutdownGrace | None = None
+):
     """The faust app of one stage, with its agent, lag monitor and start-up task."""
     import faust
 
@@ -70,6 +82,7 @@ def build_app(spec: ServiceSpec, settings: Settings, context: StageContext):  # 
     handler = spec.make_handler(context)
     dead_letter = dead_letter_factory(context, source.get_topic_name(), spec.input_type)
     pool = ThreadPoolExecutor(max_workers=settings.max_in_flight, thread_name_prefix=spec.stage)
+    grace = grace or ShutdownGrace(spec.stage, spec.shutdown_grace_s)
     topics_by_name: dict[str, object] = {}
 
     def topic(name: str):  # type: ignore[no-untyped-def]
@@ -107,13 +120,14 @@ def build_app(spec: ServiceSpec, settings: Settings, context: StageContext):  # 
     @app.agent(source, concurrency=settings.max_in_flight)
     async def stage_agent(stream):  # type: ignore[no-untyped-def]
         loop = asyncio.get_running_loop()
-        async for value in stream:
+        async for value in stream:  # faust acks a message when the loop asks for the next one
             metrics.BATCH_SIZE.labels(spec.stage).observe(1)  # one message at a time
             work = partial(
                 process_message, spec.stage, value, handler, dead_letter, max_attempts=settings.max_attempts
             )
-            outgoing = await loop.run_in_executor(pool, work)
-            await send_all(outgoing)
+            with grace.working():
+                outgoing = await loop.run_in_executor(pool, work)
+                await send_all(outgoing)
 
     @app.task  # type: ignore[untyped-decorator]
     async def ready() -> None:
@@ -170,9 +184,17 @@ def run_service(spec: ServiceSpec, settings: Settings | None = None) -> None:
         settings.metrics_port or spec.metrics_port, host=settings.bind_host
     ).start()
     context.ready = server.ready
-    app = build_app(spec, settings, context)
-    worker = faust.Worker(app, loglevel="info", override_logging=False)
+    grace = ShutdownGrace(spec.stage, spec.shutdown_grace_s)
+    app = build_app(spec, settings, context, grace)
+
+    class StageWorker(faust.Worker):  # type: ignore[misc]
+        async def on_stop(self) -> None:  # first step of Worker.stop(), before the app stops
+            grace.begin()
+            await super().on_stop()
+
+    worker = StageWorker(app, loglevel="info", override_logging=False)
     try:
         worker.execute_from_commandline()
     finally:
+        grace.drained()
         server.stop()
