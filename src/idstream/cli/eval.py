@@ -56,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
         extractor.schema,
         extractor.temperature,
         lexicon=extractor.lexicon,
+        label_fields=extractor.label_fields,
     )
     report.pop("predictions", None)
     report["model_version"] = extractor.version

@@ -41,7 +41,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--strip-labels",
         action="store_true",
-        help="learn the printed labels of the training documents and cut them from the start of values",
+        help="learn the printed labels of the training documents: cut them from the start of values "
+        "and use the field each label announces",
     )
     parser.set_defaults(func=run)
 
@@ -57,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     from idstream.graph_ie.model import GraphIEConfig
     from idstream.graph_ie.predictor import save_model
     from idstream.graph_ie.schema import load_schema
-    from idstream.graph_ie.train import evaluate_net, label_lexicon, prepare, train_model
+    from idstream.graph_ie.train import evaluate_net, label_field_map, label_lexicon, prepare, train_model
 
     torch.set_num_threads(max(1, args.threads))
     try:
@@ -76,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
         docs = [docs[i] for i in order[n_val:]]
     train_items, val_items = prepare(docs, schema), prepare(val_docs, schema)
     lexicon = label_lexicon(train_items) if args.strip_labels else []
+    label_fields = label_field_map(train_items, lexicon, schema) if args.strip_labels else {}
     config = GraphIEConfig(
         num_classes=len(schema.labels), num_doc_types=len(schema.document_types), hidden=args.hidden
     )
@@ -93,7 +95,9 @@ def run(args: argparse.Namespace) -> int:
     )
     metrics: dict[str, Any] = {}
     if val_items:
-        report, _, _ = evaluate_net(result.net, val_items, schema, result.temperature, lexicon=lexicon)
+        report, _, _ = evaluate_net(
+            result.net, val_items, schema, result.temperature, lexicon=lexicon, label_fields=label_fields
+        )
         metrics = {
             k: report[k] for k in ("micro_f1", "exact_match", "field_ece", "segment_ece", "segment_accuracy")
         }
@@ -110,6 +114,7 @@ def run(args: argparse.Namespace) -> int:
         "val_metrics": metrics,
         "config": config.to_dict(),
         "label_lexicon": lexicon,
+        "label_fields": label_fields,
     }
     save_model(out, result.net, schema, version, result.temperature, meta)
     out.with_suffix(".json").write_text(

@@ -24,10 +24,12 @@ __all__ = [
     "date_order_evidence",
     "find_amount",
     "find_date",
+    "find_printed_date",
     "normalize_country",
     "normalize_date",
     "normalize_list",
     "normalize_sex",
+    "repair_digits",
 ]
 
 _MONTHS: dict[str, int] = {}
@@ -52,20 +54,23 @@ for _num, _names in enumerate(
         _MONTHS[_name] = _num
 
 _MONTH_ALT = "|".join(sorted(_MONTHS, key=len, reverse=True))
-# A month written as words, possibly bilingual ("AUGUST/AOUT", "AUG/AOUT").
-_MONTH_WORDS = rf"(?P<mon>(?:{_MONTH_ALT})\.?(?:\s?/\s?(?:{_MONTH_ALT})\.?)?)"
+# A month written as words, possibly bilingual ("AUGUST/AOUT", "AUG/AOUT"): one of the two
+# names must be known (the other may be misread: "JULY/JVILET", "MY/MAI").
+_MONTH_WORDS = (
+    rf"(?P<mon>(?:[A-Z]{{2,10}}\.?\s?/\s?)?(?P<mname>{_MONTH_ALT})\.?(?:\s?/\s?[A-Z]{{2,10}}\.?)?(?![A-Z]))"
+)
 _TEXT_DMY = re.compile(
     rf"(?<![0-9])(?P<d>\d{{1,2}})\s*[-./ ]?\s*{_MONTH_WORDS}\s*[-./ ,]?\s*(?P<y>\d{{4}}|\d{{2}})(?![0-9])"
 )
 _TEXT_MDY = re.compile(rf"{_MONTH_WORDS}\s*[-./ ]?\s*(?P<d>\d{{1,2}})\s*,?\s*(?P<y>\d{{4}})(?![0-9])")
 _ISO = re.compile(r"(?<![0-9])(?P<y>\d{4})\s?[-./]\s?(?P<m>\d{1,2})\s?[-./]\s?(?P<d>\d{1,2})(?![0-9])")
 _NUMERIC = re.compile(
-    r"(?<![0-9])(?P<a>\d{1,2})\s?(?P<sep>[-./])\s?(?P<b>\d{1,2})\s?(?P=sep)\s?(?P<y>\d{4}|\d{2})(?![0-9])"
+    r"(?<![0-9])(?P<a>\d{1,2})\s?(?P<sep>[-./])\s?(?P<b>\d{1,2})\s?(?P=sep)\s?(?P<y>\d{4}|\d{2})(?![0-9]|[OoIlZSBG][0-9])"
     r"|(?<![0-9])(?P<a2>\d{2}) (?P<b2>\d{2}) (?P<y2>\d{4})(?![0-9])"
 )
 _COMPACT = re.compile(r"(?<![0-9])(?P<a>\d{2})(?P<b>\d{2})(?P<y>\d{4})(?![0-9])")
 _AMOUNT = re.compile(
-    r"(?:(?:\$|€|£)\s?)?"
+    r"(?:(?:\$|€|£)\s?|(?<![A-Z])(?:RM|MYR|SGD|S\$|USD|EUR|GBP)(?=\d))?"
     r"(?:(?<![0-9])\d{1,3}(?:[ ,]\d{3})*(?:[.,]\d{2})(?![0-9])|(?<![0-9.])\d+\.\d{2}(?![0-9]))"
 )
 
@@ -106,7 +111,44 @@ def _make(y: int, m: int, d: int) -> str | None:
         return None
 
 
+_DIGIT_LOOKALIKES = str.maketrans("OoDIl|ZSBG", "0001112586")
+_NUMERIC_TOKEN = re.compile(r"[0-9OoDIl|ZSBG]+(?:[-./,][0-9OoDIl|ZSBG]+){1,2}")
+
+
+def repair_digits(text: str) -> str:
+    """Read letters OCR confuses with digits as digits in date-like tokens (``O7/I2/2O19`` -> ``07/12/2019``).
+
+    Only tokens of two or three groups separated by ``- . / ,`` holding at least
+    three digits are changed (``,`` read as a separator: ``12,07,1986``); words are
+    left alone.
+    """
+
+    def fix(m: re.Match[str]) -> str:
+        token = m.group(0)
+        if sum(c.isdigit() for c in token) < 3:
+            return token
+        return token.translate(_DIGIT_LOOKALIKES).replace(",", ".")
+
+    return _NUMERIC_TOKEN.sub(fix, text)
+
+
 def find_date(
+    text: str, order: str = "DMY", role: str = "any", today: dt.date | None = None
+) -> DateValue | None:
+    """Find the first date in ``text`` and normalize it; letters misread for digits are repaired.
+
+    See :func:`find_printed_date`; when it finds none, the text is read again after
+    :func:`repair_digits`.
+    """
+    found = find_printed_date(text, order, role, today)
+    if found is None:
+        repaired = repair_digits(text)
+        if repaired != text:
+            found = find_printed_date(repaired, order, role, today)
+    return found
+
+
+def find_printed_date(
     text: str, order: str = "DMY", role: str = "any", today: dt.date | None = None
 ) -> DateValue | None:
     """Find the first date in ``text`` and normalize it.
@@ -124,12 +166,12 @@ def find_date(
     up = _fold(text)
     candidates: list[tuple[int, DateValue]] = []
     for m in _TEXT_DMY.finditer(up):
-        mon = _MONTHS[re.split(r"[\s./]+", m.group("mon"))[0]]
+        mon = _MONTHS[m.group("mname")]
         iso = _make(_year(m.group("y"), role, today), mon, int(m.group("d")))
         if iso:
             candidates.append((m.start(), DateValue(iso, text[m.start() : m.end()].strip())))
     for m in _TEXT_MDY.finditer(up):
-        mon = _MONTHS[re.split(r"[\s./]+", m.group("mon"))[0]]
+        mon = _MONTHS[m.group("mname")]
         iso = _make(int(m.group("y")), mon, int(m.group("d")))
         if iso:
             candidates.append((m.start(), DateValue(iso, text[m.start() : m.end()].strip())))
@@ -265,7 +307,8 @@ def normalize_country(text: str) -> str | None:
 
 
 def find_amount(text: str) -> str | None:
-    """The last amount in ``text`` as printed, with a currency sign (``RM 9.00`` -> ``9.00``, ``$8.20``)."""
+    """The last amount in ``text`` as printed, with a currency sign or a currency code printed
+    against it (``RM 9.00`` -> ``9.00``, ``RM9.00`` -> ``RM9.00``, ``$8.20``)."""
     found = _AMOUNT.findall(text)
     if found:
         return str(found[-1]).strip()

@@ -2,11 +2,14 @@
 
 Steps, per field of the schema:
 
-1. take the segments whose most likely label is the field;
+1. take the segments whose most likely label is the field; dates of the schema's
+   ``date_sequence`` and other single-segment fields are assigned one segment per
+   field and one field per segment (:mod:`~idstream.graph_ie.assignment`);
 2. merge: a multi-segment field keeps the group of vertically adjacent segments
    with the largest total probability (a two-line address, a given name printed in
-   pieces) and joins it in reading order; a single-segment field keeps the most
-   probable segment;
+   pieces), drops a line that a longer line below repeats (a logo above the full
+   name) and joins it in reading order; an amount prefers a segment printing a
+   decimal amount;
 3. split: a segment that holds a printed label and the value (``DATE: 25/12/2018``,
    ``Surname: DOE``) is cut to the value (dates and amounts are searched for,
    other single-segment values lose a ``label:`` prefix);
@@ -17,10 +20,7 @@ Steps, per field of the schema:
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
-import itertools
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,8 +29,8 @@ import numpy as np
 import numpy.typing as npt
 
 from idstream.document import FieldValue, Quad
+from idstream.graph_ie.assignment import assign_dates, assign_single_fields, document_date_order, line_runs
 from idstream.graph_ie.normalize import (
-    date_order_evidence,
     find_amount,
     find_date,
     normalize_country,
@@ -43,11 +43,14 @@ __all__ = [
     "Cut",
     "assemble_fields",
     "assign_dates",
+    "assign_single_fields",
     "build_label_lexicon",
     "cut_value",
     "document_date_order",
+    "drop_repeats",
     "is_known_label",
     "join_segments",
+    "line_runs",
     "merge_groups",
     "strip_known_label",
     "strip_label",
@@ -58,9 +61,8 @@ _LABEL_PREFIX = re.compile(r"^\s*([^\d:]{1,32}?)\s*:\s*(?=\S)")
 _AMBIGUOUS_FACTOR = 0.6
 #: Date-field probability mass above which a segment competes for the schema's date sequence.
 _DATE_CANDIDATE = 0.2
-#: Reward of each assigned date field: covering more fields beats any likelihood difference.
-_ASSIGN_BONUS = 100.0
 _UNPARSED_FACTOR = 0.5
+_DECIMAL = re.compile(r"\d[.,]\d{2}(?![0-9])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,55 +123,6 @@ def _lexicon_set(lexicon: tuple[str, ...]) -> frozenset[str]:
     return frozenset(lexicon)
 
 
-def assign_dates(
-    texts: Sequence[str],
-    probs: npt.NDArray[np.float32],
-    schema: Schema,
-    order: str,
-    candidates: Sequence[int],
-) -> dict[str, int]:
-    """Assign date segments to the schema's ``date_sequence`` fields, chronologically consistent.
-
-    Among the candidate segments (dates the model or the text points to), choose the
-    one-to-one assignment to fields that covers the most fields and, among those, is
-    the most likely (the product of each segment's probability of its field relative
-    to its probability of being any of these dates), while the dates increase along
-    the sequence (birth < issue < expiry). Two-digit years are read in the role of
-    each field; a birth or issue date cannot lie in the future.
-
-    Returns:
-        Field name to node index, for the fields assigned.
-    """
-    seq = list(schema.date_sequence)
-    cols = [schema.labels.index(f) for f in seq]
-    mass = np.maximum(probs[:, cols].sum(axis=1), 1e-6)
-    iso: dict[tuple[int, int], str] = {}
-    today = dt.date.today().isoformat()
-    for i in candidates:
-        for r, name in enumerate(seq):
-            found = find_date(texts[i], order=order, role=schema.spec(name).date_role)
-            if found is not None and not (schema.spec(name).date_role == "past" and found.iso > today):
-                iso[(i, r)] = found.iso
-    best: tuple[float, dict[str, int]] = (-math.inf, {})
-
-    def search(k: int, used: list[int | None], score: float) -> None:
-        nonlocal best
-        if k == len(candidates):
-            dates = [(r, iso[(candidates[j], r)]) for j, r in enumerate(used) if r is not None]
-            dates.sort()
-            if all(a[1] < b[1] for a, b in itertools.pairwise(dates)) and score > best[0]:
-                best = (score, {seq[r]: candidates[j] for j, r in enumerate(used) if r is not None})
-            return
-        search(k + 1, [*used, None], score)
-        for r in range(len(seq)):
-            if r not in used and (candidates[k], r) in iso:
-                q = max(float(probs[candidates[k], cols[r]]) / mass[candidates[k]], 1e-4)
-                search(k + 1, [*used, r], score + _ASSIGN_BONUS + math.log(q))
-
-    search(0, [], 0.0)
-    return best[1]
-
-
 def strip_known_label(text: str, lexicon: Sequence[str]) -> str:
     """Drop a printed label the model saw in training from the start of ``text``.
 
@@ -220,6 +173,36 @@ def merge_groups(nodes: Sequence[int], boxes: npt.NDArray[np.float64], gap: floa
     return groups
 
 
+def _letters(text: str) -> str:
+    return re.sub(r"[^0-9A-Z]+", "", text.upper())
+
+
+def drop_repeats(group: Sequence[int], texts: Sequence[str]) -> list[int]:
+    """Drop the lines of a multi-line value that another of its lines repeats.
+
+    A shop name printed as a logo (``PREMIO``) above the full name (``PREMIO
+    STATIONERY SDN BHD``), or the same line printed twice, is kept once: a line whose
+    letters and digits occur inside a longer line below it (or equal an earlier line)
+    is dropped.
+
+    Args:
+        group: node indices in reading order.
+        texts: the texts of all nodes.
+    """
+    keys = {i: _letters(texts[i]) for i in group}
+    kept: list[int] = []
+    for k, i in enumerate(group):
+        key = keys[i]
+        if key and any(
+            (len(keys[j]) > len(key) and key in keys[j] and m > k) or (keys[j] == key and m < k)
+            for m, j in enumerate(group)
+            if j != i
+        ):
+            continue
+        kept.append(i)
+    return kept or list(group)
+
+
 def join_segments(texts: Sequence[str], boxes: npt.NDArray[np.float64], sep: str = " ") -> str:
     """Join segments in reading order: a space within a line, ``sep`` between lines.
 
@@ -238,27 +221,6 @@ def join_segments(texts: Sequence[str], boxes: npt.NDArray[np.float64], sep: str
         glue = " " if same_line or out.rstrip().endswith(sep.strip() or " ") else sep
         out = f"{out.rstrip()}{glue}{text.strip()}"
     return out
-
-
-def document_date_order(texts: Sequence[str], date_texts: Sequence[str], schema: Schema) -> tuple[str, bool]:
-    """The day/month order of a document's numeric dates, and whether it is settled.
-
-    A date that can only be read one way (``24/10/1966``) settles the order of every
-    date of the document; else a locale hint word of the schema printed on the
-    document (``DLN``, ``DOB`` on US licences) does; else the schema's order applies,
-    unsettled.
-    """
-    for text in date_texts:
-        found = date_order_evidence(text)
-        if found:
-            return found, True
-    words = {w for t in texts for w in re.split(r"[^A-Z]+", t.upper()) if w}
-    joined = " | ".join(t.upper() for t in texts)
-    for order, hints in schema.locale_hints.items():
-        for hint in hints:
-            if (" " in hint and hint in joined) or hint in words:
-                return order, True
-    return schema.date_order, False
 
 
 def cut_value(text: str, spec: FieldSpec, date_order: str = "DMY", order_settled: bool = False) -> Cut | None:
@@ -331,32 +293,59 @@ def assemble_fields(
         texts, [texts[i] for i in range(len(texts)) if best[i] in date_labels], schema
     )
     dated: dict[str, int] = {}
+    runs: dict[int, list[int]] = {}
     if schema.date_sequence:
-        mass = probs[:, [labels.index(f) for f in schema.date_sequence]].sum(axis=1)
+        seq_cols = [labels.index(f) for f in schema.date_sequence]
+        runs = line_runs(boxes, best, seq_cols)
+        inside = {j for run in runs.values() for j in run[1:]}
+        date_texts = [
+            " ".join(texts[j] for j in runs[i]) if i in runs else texts[i] for i in range(len(texts))
+        ]
+        mass = probs[:, seq_cols].sum(axis=1)
         skip = {labels.index(x) for x in schema.extra_labels}
         ranked = [
             int(i)
             for i in np.argsort(-mass)
-            if mass[i] >= _DATE_CANDIDATE
-            or (best[i] not in skip and find_date(texts[i], order=order) is not None)
+            if int(i) not in inside
+            and (
+                mass[i] >= _DATE_CANDIDATE
+                or (best[i] not in skip and find_date(date_texts[i], order=order) is not None)
+            )
         ]
         dated = assign_dates(
-            texts, probs, schema, order, [i for i in ranked if not is_known_label(texts[i], lexicon)][:5]
+            date_texts, probs, schema, order, [i for i in ranked if not is_known_label(texts[i], lexicon)][:5]
         )
+    in_dates = {j for i in dated.values() for j in runs.get(i, [i])}
+    singles = assign_single_fields(
+        probs,
+        schema,
+        [i for i in range(len(texts)) if not is_known_label(texts[i], lexicon) and i not in in_dates],
+    )
+    taken = in_dates | set(singles.values())  # a segment holds one value
     out: dict[str, FieldValue] = {}
     for spec in schema.fields:
         c = labels.index(spec.name)
         if spec.name in schema.date_sequence:
             nodes = [dated[spec.name]] if spec.name in dated else []
+        elif spec.name in singles:
+            nodes = [singles[spec.name]]
         else:
-            nodes = [int(i) for i in np.flatnonzero(best == c) if not is_known_label(texts[int(i)], lexicon)]
+            nodes = [
+                int(i)
+                for i in np.flatnonzero(best == c)
+                if not is_known_label(texts[int(i)], lexicon) and int(i) not in taken
+            ]
         if not nodes:
             continue
         if spec.multi_segment:
             groups = merge_groups(nodes, boxes)
-            chosen = max(groups, key=lambda g: float(probs[g, c].sum()))
+            chosen = drop_repeats(max(groups, key=lambda g: float(probs[g, c].sum())), texts)
+        elif spec.type == "amount":  # a printed amount ("6.00") before a bare number ("6")
+            chosen = [max(nodes, key=lambda i: (_DECIMAL.search(texts[i]) is not None, float(probs[i, c])))]
         else:
             chosen = [max(nodes, key=lambda i: float(probs[i, c]))]
+        if spec.name in schema.date_sequence:
+            chosen = runs.get(chosen[0], chosen)
         parts = [strip_known_label(texts[i], lexicon) if lexicon else texts[i] for i in chosen]
         text = join_segments(parts, boxes[chosen], spec.join)
         cut = cut_value(text, spec, order, settled)

@@ -25,6 +25,7 @@ from idstream.errors import ModelError
 from idstream.graph_ie.graph import DocumentGraph, build_graph
 from idstream.graph_ie.model import GraphIEConfig, GraphIENet, to_data
 from idstream.graph_ie.postprocess import assemble_fields
+from idstream.graph_ie.printed_labels import apply_label_prior
 from idstream.graph_ie.schema import Schema
 
 __all__ = ["MODEL_FORMAT", "Extraction", "GraphExtractor", "save_model"]
@@ -115,6 +116,10 @@ class GraphExtractor:
         self.temperature = float(temperature)
         self.meta = meta or {}
         self.lexicon: list[str] = [str(x) for x in self.meta.get("label_lexicon", [])]
+        self.label_fields: dict[str, dict[str, float]] = {
+            str(k): {str(c): float(v) for c, v in row.items()}
+            for k, row in dict(self.meta.get("label_fields", {})).items()
+        }
 
     @classmethod
     def from_bytes(cls, data: bytes) -> GraphExtractor:
@@ -152,6 +157,7 @@ class GraphExtractor:
             logits, doc_logits = self.net(to_data(graph))
             probs = torch.softmax(logits / self.temperature, dim=1).numpy()
             doc = torch.softmax(doc_logits[0], dim=0).numpy() if doc_logits is not None else None
+        probs = apply_label_prior(probs, graph.texts, graph.boxes, self.label_fields, self.schema.labels)
         return probs, doc
 
     def predict(self, segments: Sequence[Segment], doc_size: tuple[int, int]) -> list[tuple[str, float]]:

@@ -28,6 +28,7 @@ from idstream.graph_ie.features import TEXT_STATS_DIM, VOCAB
 from idstream.graph_ie.graph import DocumentGraph, build_graph
 from idstream.graph_ie.model import GraphIEConfig, GraphIENet, collate, to_data
 from idstream.graph_ie.postprocess import assemble_fields, build_label_lexicon
+from idstream.graph_ie.printed_labels import LabelFields, apply_label_prior, learn_label_fields
 from idstream.graph_ie.schema import OTHER, Schema
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "TrainResult",
     "class_counts",
     "evaluate_net",
+    "label_field_map",
     "label_lexicon",
     "prepare",
     "train_model",
@@ -112,8 +114,12 @@ def evaluate_net(
     temperature: float = 1.0,
     batch_size: int = 32,
     lexicon: Sequence[str] = (),
+    label_fields: LabelFields | None = None,
 ) -> tuple[dict[str, Any], torch.Tensor, torch.Tensor]:
     """Run the network on prepared documents and score them.
+
+    ``lexicon`` and ``label_fields`` are the model file's printed labels (see
+    :func:`label_lexicon` and :func:`label_field_map`); empty: not used.
 
     Returns:
         The :func:`score_documents` report (plus ``loss``), and the concatenated
@@ -138,6 +144,8 @@ def evaluate_net(
                 pr = probs[offset : offset + n]
                 offset += n
                 quads = [p.doc.segments[i].quad for i in p.graph.order]
+                if label_fields:
+                    pr = apply_label_prior(pr, p.graph.texts, p.graph.boxes, label_fields, schema.labels)
                 fields = assemble_fields(p.graph.texts, p.graph.boxes, quads, pr, schema, lexicon)
                 preds.append({k: (v.value, v.confidence) for k, v in fields.items()})
                 seg_true.append(p.targets)
@@ -293,3 +301,16 @@ def class_counts(items: Sequence[Prepared], schema: Schema) -> dict[str, int]:
     """How many segments of each class the prepared documents hold."""
     counts = np.bincount([t for p in items for t in p.targets], minlength=len(schema.labels))
     return {schema.labels[i]: int(c) for i, c in enumerate(counts) if schema.labels[i] != OTHER or c}
+
+
+def label_field_map(
+    items: Sequence[Prepared], lexicon: Sequence[str], schema: Schema
+) -> dict[str, dict[str, float]]:
+    """Which class each printed label of ``lexicon`` announces in the training documents.
+
+    See :func:`~idstream.graph_ie.printed_labels.learn_label_fields`.
+    """
+    labels = schema.labels
+    return learn_label_fields(
+        [(p.graph.texts, p.graph.boxes, [labels[t] for t in p.targets]) for p in items], lexicon
+    )

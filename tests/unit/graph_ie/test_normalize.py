@@ -12,6 +12,7 @@ from idstream.graph_ie.normalize import (
     normalize_country,
     normalize_date,
     normalize_sex,
+    repair_digits,
 )
 
 TODAY = dt.date(2026, 11, 25)
@@ -100,3 +101,18 @@ def test_amounts() -> None:
     assert find_amount("1,234.50") == "1,234.50"
     assert find_amount("SUBTOTAL 5.00 TOTAL 6.00") == "6.00"
     assert find_amount("no number") is None
+
+
+def test_amount_keeps_a_currency_code_printed_against_it() -> None:
+    assert find_amount("NETT TOTAL: RM7.70") == "RM7.70"
+    assert find_amount("RM 7.70") == "7.70"
+    assert find_amount("FORM9.00") == "9.00"
+
+
+def test_dates_with_digits_misread_as_letters_and_bilingual_months() -> None:
+    assert repair_digits("O7/I2/2O19 JOHN") == "07/12/2019 JOHN"
+    assert normalize_date("0B/29/2021", order="MDY") == "2021-08-29"
+    assert normalize_date("01/24/20Z4", order="MDY") == "2024-01-24"
+    assert normalize_date("12 JULY/JVILET 86", role="past") == "1986-07-12"
+    assert normalize_date("26 MY/MAI 45", role="past") == "1945-05-26"
+    assert normalize_date("SEPTEMBER") is None

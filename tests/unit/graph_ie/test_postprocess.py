@@ -8,9 +8,12 @@ import pytest
 from idstream.document import Quad
 from idstream.graph_ie.postprocess import (
     assemble_fields,
+    assign_single_fields,
     build_label_lexicon,
     cut_value,
+    drop_repeats,
     is_known_label,
+    line_runs,
     merge_groups,
     strip_known_label,
     strip_label,
@@ -160,3 +163,58 @@ def test_label_only_segments_are_dropped_from_values() -> None:
     fields = assemble_fields(texts, boxes, [quad(*b) for b in boxes.tolist()], probs, SCHEMA, ["ADDR"])
     assert fields["address"].value == "172 HIGH STREET 47368 CARDIFF"
     assert is_known_label("8 ADDR", ["ADDR"]) and not is_known_label("ADDRESS", ["ADDR"])
+
+
+def test_repeated_logo_line_is_dropped_from_a_multi_line_value() -> None:
+    texts = ["PREMIO", "PREMIO STATIONERY SDN BHD", "PREMIO STATIONERY SDN BHD", "JOHOR"]
+    assert drop_repeats([0, 1, 2], texts) == [1]
+    # a short line after a longer one that contains it is part of the value (an address's state)
+    assert drop_repeats([1, 3], ["", "81100 JOHOR BAHRU", "", "JOHOR"]) == [1, 3]
+
+
+def test_amount_prefers_a_printed_decimal_amount() -> None:
+    schema = Schema.from_dict(
+        {"name": "r", "fields": [{"name": "total", "type": "amount", "normalize": False}]}
+    )
+    texts = ["6", "6.00"]
+    probs = np.array([[0.05, 0.95], [0.2, 0.8]], dtype=np.float32)
+    boxes = np.array([[0, 0, 10, 10], [0, 20, 40, 30]], dtype=np.float64)
+    fields = assemble_fields(texts, boxes, [quad(*b) for b in boxes.tolist()], probs, schema)
+    assert fields["total"].value == "6.00"
+
+
+def test_one_segment_per_single_field_and_one_field_per_segment() -> None:
+    schema = Schema.from_dict(
+        {
+            "name": "c",
+            "fields": [{"name": "issuing", "type": "country"}, {"name": "nationality", "type": "country"}],
+        }
+    )
+    # both "BRX" look like the nationality; the less likely one takes its second choice
+    probs = np.array([[0.05, 0.35, 0.6], [0.05, 0.1, 0.85]], dtype=np.float32)
+    assert assign_single_fields(probs, schema, [0, 1]) == {"nationality": 1, "issuing": 0}
+    probs[0] = [0.05, 0.05, 0.9]  # no credible second choice: no value
+    probs[1] = [0.05, 0.1, 0.85]
+    assert assign_single_fields(probs, schema, [0, 1]) == {"nationality": 0}
+
+
+def test_date_split_in_pieces_on_one_line_is_read_whole() -> None:
+    schema = Schema.from_dict(
+        {
+            "name": "d",
+            "date_sequence": ["birth", "expiry"],
+            "fields": [
+                {"name": "birth", "type": "date", "date_role": "past"},
+                {"name": "expiry", "type": "date", "date_role": "future"},
+            ],
+        }
+    )
+    texts = ["21", "JULY/JUILLET", "86", "20 JULY 31"]
+    boxes = np.array([[0, 0, 20, 10], [25, 0, 90, 10], [95, 0, 115, 10], [0, 30, 90, 40]], dtype=np.float64)
+    probs = np.full((4, 3), 0.05, dtype=np.float32)
+    probs[:3, 1] = 0.9
+    probs[3, 2] = 0.9
+    assert line_runs(boxes, probs.argmax(axis=1), [1, 2]) == {0: [0, 1, 2]}
+    fields = assemble_fields(texts, boxes, [quad(*b) for b in boxes.tolist()], probs, schema)
+    assert fields["birth"].value == "1986-07-21"
+    assert fields["expiry"].value == "2031-07-20"
