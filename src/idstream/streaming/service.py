@@ -159,15 +159,20 @@ def _until_done(stage: str, action: Callable[[], object]) -> None:
 
 
 def _lag(app) -> float:  # type: ignore[no-untyped-def]
-    """Messages behind the high-water marks of the partitions assigned to this consumer."""
+    """Messages of the partitions assigned to this consumer that the stage has not finished.
+
+    The high-water mark minus the committed offset, not the read offset: faust fetches
+    ahead into its stream buffer (up to ``stream_buffer_maxsize`` messages), and a
+    burst waiting there is still work to do.
+    """
     total = 0
     try:
         consumer = app.consumer
         for tp in consumer.assignment():
             high = consumer.highwater(tp)
-            read = consumer._read_offset.get(tp)
+            committed = consumer._committed_offset.get(tp)  # next offset to process; None: nothing yet
             if high is not None:
-                total += max(0, int(high) - (int(read) + 1 if read is not None else 0))
+                total += max(0, int(high) - int(committed or 0))
     except Exception:  # lag is best-effort monitoring; never break the stage
         return 0.0
     return float(total)
