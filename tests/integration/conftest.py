@@ -9,21 +9,31 @@ directory, and is stopped at the end of the session.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
+import signal
+import subprocess
+import sys
 import time
-from collections.abc import Iterator
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from idstream.devstack.kafka import KafkaBroker
+from idstream.devstack.kafka import KafkaBroker, ensure_topics
 from idstream.devstack.objectstore import ObjectStoreServer
 from idstream.devstack.paths import kafka_libs_dir, versitygw_binary
 from idstream.devstack.ports import free_port
+from idstream.settings import Settings, load_settings
+from idstream.stack import LocalStack
 from idstream.store.s3 import S3ObjectStore
+from idstream.topics import STAGES, Topics
 
+ROOT = Path(__file__).resolve().parents[2]
 KAFKA_LIBS = kafka_libs_dir()
 VERSITYGW = versitygw_binary()
 
@@ -106,3 +116,166 @@ def s3_store(object_store_server: ObjectStoreServer) -> S3ObjectStore:
         object_store_server.secret_key,
         bucket=f"test-{secrets.token_hex(6)}",
     )
+
+
+@dataclass
+class StageServices:
+    """Stage services (``python -m services.<stage>``) on the session's broker and store.
+
+    Each runs as a child process in its own process group with its own metrics port
+    and log file; :meth:`stop_all` (called by the fixture) stops whatever is left.
+    """
+
+    settings: Settings
+    log_dir: Path
+    ports: dict[str, int]
+    procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def start(self, *names: str) -> None:
+        """Start the named services that are not running."""
+        stack = LocalStack(self.settings, metrics_ports=self.ports)
+        for name in names:
+            if name in self.procs and self.procs[name].poll() is None:
+                continue
+            env = dict(os.environ) | stack.service_env(name)
+            with open(self.log_path(name), "ab") as log:
+                self.procs[name] = subprocess.Popen(
+                    [sys.executable, "-m", f"services.{name}"],
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    env=env,
+                    cwd=ROOT,
+                    start_new_session=True,
+                )
+
+    def log_path(self, name: str) -> Path:
+        return self.log_dir / f"{name}.log"
+
+    def log_text(self, name: str) -> str:
+        return self.log_path(name).read_text(errors="replace")
+
+    def wait_ready(self, *names: str, timeout: float = 240.0) -> None:
+        """Wait until each service answers ``/readyz`` (its model is loaded)."""
+        deadline = time.monotonic() + timeout
+        pending = set(names)
+        while pending:
+            for name in sorted(pending):
+                if self.procs[name].poll() is not None:
+                    pytest.fail(f"{name} exited during start-up:\n{self.log_text(name)[-3000:]}")
+                try:
+                    with urllib.request.urlopen(
+                        f"http://127.0.0.1:{self.ports[name]}/readyz", timeout=2
+                    ) as r:
+                        if r.status == 200:
+                            pending.discard(name)
+                except OSError:
+                    pass
+            if pending and time.monotonic() > deadline:
+                pytest.fail(f"not ready after {timeout:.0f} s: {sorted(pending)}")
+            time.sleep(0.5)
+
+    def metric(self, name: str, metric: str) -> float | None:
+        """The sum of the samples of ``metric`` on the service's ``/metrics`` (None if it does not answer)."""
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.ports[name]}/metrics", timeout=2) as resp:
+                text = resp.read().decode()
+        except OSError:
+            return None
+        return sum(
+            float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(metric + "{")
+        )
+
+    def terminate(self, *names: str, timeout: float) -> dict[str, tuple[int | None, float]]:
+        """SIGTERM the services at once; per service its exit status (None: still running after
+        ``timeout`` seconds) and the seconds it took to exit."""
+        started = time.monotonic()
+        for name in names:
+            self.procs[name].send_signal(signal.SIGTERM)
+        out: dict[str, tuple[int | None, float]] = {}
+        while len(out) < len(names) and time.monotonic() - started < timeout:
+            for name in names:
+                if name not in out and self.procs[name].poll() is not None:
+                    out[name] = (self.procs[name].returncode, time.monotonic() - started)
+            time.sleep(0.05)
+        for name in names:
+            out.setdefault(name, (None, time.monotonic() - started))
+        return out
+
+    def stop_all(self) -> None:
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGTERM)
+        for proc in self.procs.values():
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def stage_services(
+    kafka_broker: KafkaBroker,
+    object_store_server: ObjectStoreServer,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Callable[[str], StageServices]]:
+    """A factory for the module: ``stage_services(prefix)`` gives :class:`StageServices` on topics
+    ``<prefix>.*`` (created, one partition) and a bucket of their own; nothing is started yet."""
+    made: list[StageServices] = []
+
+    def make(prefix: str) -> StageServices:
+        run_dir = tmp_path_factory.mktemp(prefix)
+        settings = load_settings(
+            {},
+            kafka_bootstrap=kafka_broker.bootstrap,
+            s3_endpoint=object_store_server.endpoint,
+            s3_access_key=object_store_server.access_key,
+            s3_secret_key=object_store_server.secret_key,
+            s3_bucket=f"{prefix}-{secrets.token_hex(4)}",
+            run_dir=str(run_dir),
+            db_url=f"sqlite:///{run_dir}/results.db",
+            topic_prefix=prefix,
+            partitions=1,
+        )
+        ensure_topics(settings.kafka_bootstrap, Topics(prefix).all(), partitions=1)
+        S3ObjectStore(
+            settings.s3_endpoint, settings.s3_access_key, settings.s3_secret_key, settings.s3_bucket
+        ).ensure_bucket()
+        services = StageServices(settings, run_dir, {name: free_port() for name in STAGES})
+        made.append(services)
+        return services
+
+    try:
+        yield make
+    finally:
+        for services in made:
+            services.stop_all()
+
+
+@pytest.fixture(scope="session")
+def sample_documents(tmp_path_factory: pytest.TempPathFactory) -> list[bytes]:
+    """Six small generated documents (scan-like JPEGs), as bytes."""
+    out = tmp_path_factory.mktemp("samples")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "idstream.cli",
+            "synth",
+            "--out",
+            str(out),
+            "--n",
+            "6",
+            "--seed",
+            "5150",
+            "--distort",
+            "scan",
+        ],
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
+    return [p.read_bytes() for p in sorted(out.glob("*.jpg"))]
