@@ -3,6 +3,11 @@
 Usage::
 
     PYTHONPATH=src:. .venv/bin/python -m bench.mrz [--datasets DIR] [--threads 1] [--verbose]
+        [--out bench/results/mrz.md]
+
+The table is printed and written to ``--out`` (markdown, with the machine, the load
+average before and after, and the exact command) and next to it as JSON (per set:
+counts, medians, means and every document's CPU time).
 
 Sets (read-only, from ``/work/shared/datasets``):
 
@@ -22,6 +27,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import platform
 import statistics
 import sys
 import time
@@ -32,6 +39,8 @@ from pathlib import Path
 __all__ = ["main"]
 
 DEFAULT_DATASETS = Path("/work/shared/datasets")
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_OUT = ROOT / "bench" / "results" / "mrz.md"
 _MRZ_FIELDS = (
     "document_type", "issuing_country", "document_number", "surname", "given_names",
     "nationality", "date_of_birth", "sex", "date_of_expiry", "personal_number",
@@ -142,8 +151,8 @@ def _pct(num: int, den: int) -> str:
 def render(results: list[SetResult]) -> str:
     rows = [
         "| set | documents | full MRZ exact % | lines exact % | all check digits valid % | fields right "
-        "| median ms/doc (wall) | median CPU ms/doc |",
-        "|---|---|---|---|---|---|---|---|",
+        "| median ms/doc (wall) | median CPU ms/doc | mean CPU ms/doc |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         full = _pct(r.full_exact, r.documents) if r.has_truth else "n/a"
@@ -151,9 +160,69 @@ def render(results: list[SetResult]) -> str:
         fields = f"{r.fields_right}/{r.fields_total}" if r.fields_total else "n/a"
         med = f"{statistics.median(r.ms):.0f}" if r.ms else "-"
         cpu = f"{statistics.median(r.cpu_ms):.0f}" if r.cpu_ms else "-"
+        mean = f"{statistics.fmean(r.cpu_ms):.0f}" if r.cpu_ms else "-"
         valid = _pct(r.valid, r.documents)
-        rows.append(f"| {r.name} | {r.documents} | {full} | {lines} | {valid} | {fields} | {med} | {cpu} |")
+        rows.append(
+            f"| {r.name} | {r.documents} | {full} | {lines} | {valid} | {fields} | {med} | {cpu} | {mean} |"
+        )
     return "\n".join(rows)
+
+
+def _as_json(r: SetResult) -> dict[str, object]:
+    return {
+        "set": r.name,
+        "documents": r.documents,
+        "full_exact": r.full_exact if r.has_truth else None,
+        "lines_exact": r.lines_exact if r.has_truth else None,
+        "lines_total": r.lines_total if r.has_truth else None,
+        "valid": r.valid,
+        "fields_right": r.fields_right,
+        "fields_total": r.fields_total,
+        "median_wall_ms": statistics.median(r.ms) if r.ms else None,
+        "median_cpu_ms": statistics.median(r.cpu_ms) if r.cpu_ms else None,
+        "mean_cpu_ms": statistics.fmean(r.cpu_ms) if r.cpu_ms else None,
+        "cpu_ms": [round(v, 1) for v in r.cpu_ms],
+    }
+
+
+def _machine(threads: int) -> str:
+    cpus = os.cpu_count()
+    return (
+        f"{platform.processor() or platform.machine()}, {cpus} logical CPUs visible, "
+        f"{platform.system()} {platform.release()}, Python {platform.python_version()}; "
+        f"torch and OpenCV threads {threads}"
+    )
+
+
+def write_results(
+    out: Path, results: list[SetResult], command: str, threads: int, load: tuple[float, ...]
+) -> None:
+    """Write the markdown table (``out``) and the JSON details (``out`` with ``.json``)."""
+    end = os.getloadavg()
+    text = "\n".join(
+        [
+            "# MRZ benchmark (`make bench-mrz`)",
+            "",
+            f"Command: `{command}`. Written {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
+            "",
+            f"Machine: {_machine(threads)}. Load average (1/5/15 min) at start "
+            f"{'/'.join(f'{v:.1f}' for v in load)}, at end {'/'.join(f'{v:.1f}' for v in end)} "
+            "(CPU time is the process's own; wall time includes waiting for other jobs).",
+            "",
+            render(results),
+            "",
+        ]
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    payload = {
+        "command": command,
+        "machine": _machine(threads),
+        "load_average_start": list(load),
+        "load_average_end": list(end),
+        "sets": [_as_json(r) for r in results],
+    }
+    out.with_suffix(".json").write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -165,7 +234,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--line-heights", default="64,32", help="recognizer crop heights to compare (comma-separated)"
     )
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="markdown table to write ('-': none)")
     args = parser.parse_args(argv)
+    load = os.getloadavg()
     import cv2
     import torch
 
@@ -179,6 +250,9 @@ def main(argv: list[str] | None = None) -> int:
     for height in (int(h) for h in args.line_heights.split(",")):
         results.extend(_run_sets(args, wanted, height))
     print(render(results))
+    if str(args.out) != "-":
+        command = "python -m bench.mrz " + " ".join(argv if argv is not None else sys.argv[1:])
+        write_results(args.out, results, command.strip(), args.threads, load)
     return 0
 
 

@@ -35,7 +35,7 @@ FloatArray = NDArray[np.float32]
 #: Normalized glyph size (height, width) in pixels.
 _GLYPH_H, _GLYPH_W = 24, 16
 #: How sharply glyph similarities turn into probabilities (per unit of correlation).
-_SHARPNESS = 25.0
+_SHARPNESS = 40.0
 #: Look-alike groups: each member is a candidate for the others.
 _LOOKALIKE_GROUPS = ("0ODQU", "1I", "5S", "8B", "2Z", "6G", "4AL", "7T", "C<", "K<")
 _LOOKALIKES: dict[str, set[str]] = {}
@@ -48,6 +48,10 @@ _CLASS_CHARS = {
     "S": frozenset("MFX<"),
 }
 _MAX_REFS = 6
+#: How far below the document's same-character similarity an unreferenced candidate scores.
+_UNSEEN_GAP = 0.05
+#: Recognizer probability that makes an unreferenced character a candidate.
+_MIN_PROPOSED = 0.01
 _MIN_REF_CONFIDENCE = 0.8
 
 
@@ -73,14 +77,14 @@ def _grid(spans: Sequence[tuple[int, int]], px: float) -> tuple[float, float] | 
         return None
     idx = np.arange(n, dtype=np.float64)
     cen = np.asarray([(a + b + 1) / 2.0 for a, b in spans], dtype=np.float64) * px
-    keep = np.ones(n, dtype=bool)
-    x0, pitch = 0.0, 1.0
-    for _ in range(3):
+    # a robust start (median step and offset), then least squares on the spans near it
+    pitch = float(np.median(np.diff(cen)))
+    x0 = float(np.median(cen - pitch * idx))
+    for _ in range(2):
+        keep = np.abs(cen - (x0 + pitch * idx)) < max(0.3 * pitch, 1.0)
         if keep.sum() < 4:
             return None
-        pitch, x0 = np.polyfit(idx[keep], cen[keep], 1)
-        resid = np.abs(cen - (x0 + pitch * idx))
-        keep = resid < max(0.3 * pitch, 1.0)
+        pitch, x0 = (float(v) for v in np.polyfit(idx[keep], cen[keep], 1))
     if pitch <= 2.0:
         return None
     return float(x0), float(pitch)
@@ -190,6 +194,18 @@ def _trusted(
     return trusted
 
 
+def _same_level(trusted: dict[str, list[Pos]], glyphs: Sequence[LineGlyphs]) -> float | None:
+    """Median similarity of two trusted prints of the same character (``None`` without pairs)."""
+    sims: list[float] = []
+    for positions in trusted.values():
+        prints = [glyphs[r].glyphs[c] for r, c in positions[:3] if r < len(glyphs) and c < len(glyphs[r])]
+        found = [g for g in prints if g is not None]
+        for i in range(len(found)):
+            for j in range(i + 1, len(found)):
+                sims.append(_similarity(found[i], found[j]))
+    return float(np.median(sims)) if len(sims) >= 3 else None
+
+
 def compare_glyphs(
     fmt: MrzFormat,
     lines: list[str],
@@ -216,6 +232,7 @@ def compare_glyphs(
     alts = [[list(a) for a in line] for line in alternatives]
     classes = fmt.char_classes()
     trusted = _trusted(fmt, lines, confidences)
+    same = _same_level(trusted, glyphs)
     verified: set[Pos] = set()
     for r, c in positions:
         if r >= len(glyphs) or c >= len(glyphs[r]) or c >= len(alts[r]):
@@ -243,18 +260,38 @@ def compare_glyphs(
                 continue
             sims = sorted((_similarity(glyph, g) for g in refs), reverse=True)
             scores[ch] = float(np.mean(sims[:2]))
-        if len(scores) < 2:
+        compared = set(scores)
+        # candidates without references count only where the recognizer proposed them
+        unseen = {
+            ch
+            for ch in cands - compared - {"<"}
+            if probs.get(ch, 0.0) >= _MIN_PROPOSED or ch in (current, lines[r][c])
+        }
+        if not scores or same is None:
+            unseen = set()
+        if len(compared) + (1 if unseen else 0) < 2:
             continue
-        # the recognizer's mass on the compared candidates is redistributed among them
-        mass = max(sum(probs.get(ch, 0.0) for ch in scores), 1e-3)
-        top = max(scores.values())
-        weights = {ch: float(np.exp(_SHARPNESS * (s - top))) for ch, s in scores.items()}
+        # The recognizer's mass on the candidates is redistributed by glyph similarity.
+        # Candidates without references form one group that scores as a glyph which
+        # matches nothing of this document as well as two prints of one character match
+        # each other; the recognizer shares the group's weight among its members.
+        mass = max(sum(probs.get(ch, 0.0) for ch in compared | unseen), 1e-3)
+        unseen_score = (same if same is not None else 0.0) - _UNSEEN_GAP
+        top = max([*scores.values(), unseen_score] if unseen else scores.values())
+        weights = {ch: float(np.exp(_SHARPNESS * (sc - top))) for ch, sc in scores.items()}
+        if unseen:
+            group = float(np.exp(_SHARPNESS * (unseen_score - top)))
+            ocr = {ch: probs.get(ch, 0.0) for ch in unseen}
+            ocr_total = sum(ocr.values())
+            for ch in unseen:
+                share = ocr[ch] / ocr_total if ocr_total > 0 else 1.0 / len(unseen)
+                weights[ch] = group * share
         total = sum(weights.values())
         for ch, w in weights.items():
             probs[ch] = mass * w / total
         norm = sum(probs.values())
         alts[r][c] = sorted(((ch, p / norm) for ch, p in probs.items()), key=lambda kv: -kv[1])
         settled = lines[r][c]
-        if settled in scores and any(ch in scores for ch in _LOOKALIKES.get(settled, ())):
+        if settled in compared and any(ch in compared for ch in _LOOKALIKES.get(settled, ())):
             verified.add((r, c))
     return GlyphEvidence(alts, verified)

@@ -12,6 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from idstream.document import FieldValue, Quad
+from idstream.mrz.ctc import decode_greedy
 from idstream.mrz.fields import mrz_fields
 from idstream.mrz.glyphs import GlyphEvidence, compare_glyphs, line_glyphs
 from idstream.mrz.locate import LineBox, MrzBand, crop_line, locate_mrz
@@ -30,6 +31,8 @@ _LENGTHS = {3: (30,), 2: (44, 36)}
 #: A line length whose best path is less probable than the best length's by more than
 #: this (natural log) is not read.
 _LENGTH_MARGIN = 10.0
+#: Characters that greedy decoding may invent (noise at the ends of a crop).
+_GREEDY_SLACK = 3
 
 
 @dataclass(slots=True)
@@ -85,7 +88,12 @@ def _read_band(
     # nearly as probable (a line forced to the wrong length drops or invents characters,
     # and a reading of garbage can pass its check digits by chance after repair).
     decoded: list[tuple[float, list[LineReading]]] = []
+    # greedy decoding merges repeated fillers but seldom invents characters: a line
+    # with clearly more characters than a layout's length is not of that layout
+    greedy = max((len(decode_greedy(lp).labels) for lp in logps), default=0)
     for length in _LENGTHS.get(len(band.lines), ()):
+        if greedy > length + _GREEDY_SLACK:
+            continue
         readings = [recognizer.decode(lp, length) for lp in logps]
         rs = [r for r in readings if r is not None]
         if len(rs) == len(readings):

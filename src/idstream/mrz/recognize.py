@@ -8,6 +8,7 @@ top alternatives of every character for check-digit repair.
 
 from __future__ import annotations
 
+import copy
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,7 +58,7 @@ class MrzRecognizer:
     """
 
     def __init__(self, model: Any, characters: list[str]) -> None:
-        self._model = model
+        self._model = _channels_last(model)
         self._fold = np.zeros((len(characters), len(MRZ_ALPHABET) + 1), dtype=np.float32)
         self._fold[0, 0] = 1.0
         for i, ch in enumerate(characters):
@@ -82,7 +83,8 @@ class MrzRecognizer:
             if crop.shape[1] < width:
                 batch[i, 0, :, crop.shape[1] :] = x[:, -1:]
         with torch.inference_mode():
-            logits = self._model(torch.from_numpy(batch), None)
+            tensor = torch.from_numpy(batch).contiguous(memory_format=torch.channels_last)
+            logits = self._model(tensor, None)
             probs = torch.softmax(logits, dim=2).numpy()
         out: list[FloatArray] = []
         for i, crop in enumerate(crops):
@@ -111,6 +113,24 @@ class MrzRecognizer:
             confs.append(float(seg[label - 1]))
             alts.append([(MRZ_ALPHABET[j], float(seg[j])) for j in order if seg[j] > 1e-4])
         return LineReading("".join(text), confs, alts, path.score, list(path.spans), int(logp.shape[0]))
+
+
+def _channels_last(model: Any) -> Any:
+    """A private copy of ``model`` with its convolutions in channels-last layout.
+
+    On CPU, torch runs the VGG feature extractor about 1.4 times faster on
+    channels-last tensors (MRZ crops are long: 2 x 64 x ~2000 pixels). The shared
+    model of the OCR engine is left as it is; a model that cannot be copied is used
+    unchanged.
+    """
+    import torch
+
+    if not isinstance(model, torch.nn.Module):
+        return model
+    try:
+        return copy.deepcopy(model).to(memory_format=torch.channels_last)  # type: ignore[call-overload]
+    except (RuntimeError, TypeError):  # pragma: no cover - exotic modules
+        return model
 
 
 def get_recognizer() -> MrzRecognizer:
