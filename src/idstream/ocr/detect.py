@@ -23,6 +23,7 @@ __all__ = [
     "DetectionParams",
     "TextBoxes",
     "bf16_supported",
+    "craft_input",
     "detect_lines",
     "detection_scale",
 ]
@@ -97,14 +98,30 @@ def detection_scale(
     return min(1.0, target / max(long_side, 1))
 
 
-def _heatmaps(net: Any, rgb: npt.NDArray[np.uint8], *, bf16: bool) -> tuple[npt.NDArray[np.float32], ...]:
-    import torch
+def craft_input(rgb: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
+    """CRAFT's input for an RGB image: normalized as EasyOCR does, zero-padded to multiples of 32.
 
+    Args:
+        rgb: ``HxWx3`` RGB ``uint8`` image.
+
+    Returns:
+        The ``1x3xH32xW32`` float32 array.
+    """
     h, w = rgb.shape[:2]
     h32, w32 = -(-h // 32) * 32, -(-w // 32) * 32
     x = np.zeros((h32, w32, 3), dtype=np.float32)
     x[:h, :w] = (rgb.astype(np.float32) - _MEAN) / _STD
-    tensor = torch.from_numpy(x.transpose(2, 0, 1)[None].copy())
+    return np.ascontiguousarray(x.transpose(2, 0, 1)[None])
+
+
+def _heatmaps(net: Any, rgb: npt.NDArray[np.uint8], *, bf16: bool) -> tuple[npt.NDArray[np.float32], ...]:
+    x = craft_input(rgb)
+    if hasattr(net, "heatmaps"):  # the ONNX Runtime models (idstream.ocr.onnxrt.OnnxModels)
+        out = net.heatmaps(x)
+        return out[:, :, 0], out[:, :, 1]
+    import torch
+
+    tensor = torch.from_numpy(x)
     with torch.inference_mode():
         if bf16:
             with torch.autocast("cpu", dtype=torch.bfloat16):
@@ -126,11 +143,12 @@ def detect_lines(
     """Find text lines with CRAFT and group them as EasyOCR does.
 
     Args:
-        net: the CRAFT module (``reader.detector``).
+        net: the CRAFT module (``reader.detector``), or the ONNX Runtime models
+            (:class:`idstream.ocr.onnxrt.OnnxModels`).
         image: BGR ``uint8`` image.
         scale: resize factor from :func:`detection_scale`.
         params: detection settings.
-        bf16: run the network under bfloat16 autocast.
+        bf16: run the torch network under bfloat16 autocast.
 
     Returns:
         ``(horizontal, free)``: axis-aligned ``[x_min, x_max, y_min, y_max]``

@@ -5,15 +5,17 @@ Two engines share one interface, :class:`OcrEngine`:
 * ``"stock"``: EasyOCR's own ``Reader.readtext`` with its defaults, the
   reference the fast engine is measured against;
 * ``"fast"``: CRAFT at a resolution chosen for the document's physical size
-  (:mod:`idstream.ocr.detect`), bfloat16 where the CPU has it, and batched
-  recognition (:mod:`idstream.ocr.recognize`).
+  (:mod:`idstream.ocr.detect`) and batched recognition
+  (:mod:`idstream.ocr.recognize`), both on ONNX Runtime with int8 models exported
+  from the official weights (:mod:`idstream.ocr.export`); when those models are
+  absent it runs on torch (bfloat16 where the CPU has it) and logs why.
 
 Both return :class:`~idstream.document.Segment` records whose ``quad`` and
 ``doc_quad`` are in the pixel coordinates of the image given; the pipeline maps
 ``quad`` to the original image with ``PreprocessReport.to_original``.
 
 Engines hold no per-image state: one engine can serve several threads, but on a
-small CPU run one document at a time per process and let torch use the cores.
+small CPU run one document at a time per process and let the runtime use the cores.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from idstream.document import PreprocessReport, Quad, Segment
 from idstream.errors import InvalidInput
 from idstream.ocr.detect import DetectionParams, bf16_supported, detect_lines, detection_scale
 from idstream.ocr.models import load_reader
+from idstream.ocr.onnxrt import load_onnx_models
 from idstream.ocr.recognize import bf16_recognizer, recognize_boxes
 
 __all__ = [
@@ -143,8 +146,16 @@ class FastEngine(OcrEngine):
     Args:
         model_dir: directory of EasyOCR weights (default: the offline package).
         params: detection settings.
-        bf16: run CRAFT and the recognizer's convolutional feature extractor in
-            bfloat16; ``None`` means when the CPU supports it.
+        bf16: on the torch path, run CRAFT and the recognizer's convolutional
+            feature extractor in bfloat16; ``None`` means when the CPU supports it.
+        onnx: use the exported ONNX Runtime models when they are there (the
+            default); ``False`` forces the torch path.
+        onnx_dir: directory of the ONNX models (default:
+            :func:`idstream.ocr.onnxrt.onnx_dir`).
+        threads: ONNX Runtime intra-op threads (default: the CPUs this process may use).
+
+    Attributes:
+        backend: ``"onnxruntime"`` or ``"torch"``.
     """
 
     name = "easyocr-fast"
@@ -155,11 +166,30 @@ class FastEngine(OcrEngine):
         *,
         params: DetectionParams | None = None,
         bf16: bool | None = None,
+        onnx: bool = True,
+        onnx_dir: str | os.PathLike[str] | None = None,
+        threads: int | None = None,
     ) -> None:
-        self._reader = load_reader(model_dir)
         self.params = params or DetectionParams()
-        self.bf16 = bf16_supported() if bf16 is None else bf16
-        self._recognizer = bf16_recognizer(self._reader.recognizer) if self.bf16 else self._reader.recognizer
+        if threads is None:
+            threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        self._onnx = load_onnx_models(onnx_dir, weights_dir=model_dir, threads=threads) if onnx else None
+        self._detector: Any
+        if self._onnx is not None:
+            self.backend = "onnxruntime"
+            self.bf16 = False
+            # the reader only provides EasyOCR's character set and CTC decoder here
+            self._reader = load_reader(model_dir, detector=False)
+            self._detector = self._onnx
+            self._recognizer: Any = self._onnx.recognizer
+        else:
+            self.backend = "torch"
+            self._reader = load_reader(model_dir)
+            self.bf16 = bf16_supported() if bf16 is None else bf16
+            self._detector = self._reader.detector
+            self._recognizer = (
+                bf16_recognizer(self._reader.recognizer) if self.bf16 else self._reader.recognizer
+            )
 
     def run(self, image: npt.NDArray[np.uint8], *, document_format: str = "unknown") -> OcrResult:
         import cv2
@@ -168,9 +198,7 @@ class FastEngine(OcrEngine):
         h, w = image.shape[:2]
         t0 = time.perf_counter()
         scale = detection_scale(w, h, document_format, self.params)
-        horizontal, free = detect_lines(
-            self._reader.detector, image, scale, params=self.params, bf16=self.bf16
-        )
+        horizontal, free = detect_lines(self._detector, image, scale, params=self.params, bf16=self.bf16)
         t1 = time.perf_counter()
         grey = np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), dtype=np.uint8)
         recognitions = recognize_boxes(self._reader, grey, horizontal, free, recognizer=self._recognizer)
@@ -187,7 +215,9 @@ def ocr_engine(
     Args:
         name: ``"fast"`` (the optimized path) or ``"stock"`` (plain EasyOCR).
         model_dir: directory of EasyOCR weights (default: the offline package).
-        threads: torch intra-op threads for this process (``None``: leave as is).
+        threads: torch intra-op threads for this process and ONNX Runtime threads of
+            the fast engine (``None``: leave torch as is, ONNX Runtime on every CPU
+            this process may use).
 
     Returns:
         The engine; its reader is shared with other engines of the process.
@@ -203,7 +233,7 @@ def ocr_engine(
         torch.set_num_threads(max(1, int(threads)))
     if name == "stock":
         return StockEngine(model_dir)
-    return FastEngine(model_dir)
+    return FastEngine(model_dir, threads=threads)
 
 
 def segments_to_original(segments: list[Segment], report: PreprocessReport) -> list[Segment]:
