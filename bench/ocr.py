@@ -11,7 +11,8 @@ Data:
   first, as in the pipeline; ground truth is their MRZ lines only.
 
 Engines: ``stock`` (``easyocr.Reader(['en']).readtext`` with its defaults, on the same
-weights), ``fast`` (:class:`idstream.ocr.engine.FastEngine`), ``tesseract``
+weights), ``fast`` (:class:`idstream.ocr.engine.FastEngine`: ONNX Runtime int8 models when
+built, else torch), ``tesseract``
 (``tesseract IMG stdout --psm 11 tsv``, words grouped into lines; the time includes
 starting the process, as for any use of the CLI). Each engine runs in its own worker
 process (2 torch threads; ``OMP_THREAD_LIMIT=2`` for Tesseract), loaded and warmed up
@@ -186,12 +187,13 @@ def worker(engine_name: str) -> int:
 
         torch.set_num_threads(THREADS)
         t0 = time.perf_counter()
-        reader = ocr_engine(engine_name)
+        reader = ocr_engine(engine_name, threads=THREADS)
         load_ms = (time.perf_counter() - t0) * 1000.0
     else:
         load_ms = 0.0
     cv2.setNumThreads(1)
-    print(json.dumps({"ready": True, "load_ms": load_ms}), flush=True)
+    backend = getattr(reader, "backend", "tesseract" if reader is None else "torch")
+    print(json.dumps({"ready": True, "load_ms": load_ms, "backend": backend}), flush=True)
     for line in sys.stdin:
         req = json.loads(line)
         if req.get("cmd") == "stats":
@@ -228,7 +230,9 @@ class Worker:
             env=env,
             cwd=ROOT,
         )
-        self.load_ms = float(self._recv()["load_ms"])
+        ready = self._recv()
+        self.load_ms = float(ready["load_ms"])
+        self.backend = str(ready.get("backend", ""))
 
     def _recv(self) -> dict[str, Any]:
         assert self.proc.stdout is not None
@@ -365,6 +369,7 @@ def run_bench(n: int, seed: int, n_passports: int, engines: list[str]) -> dict[s
                     results[name][group].append(reply)
         stats = {name: w.ask({"cmd": "stats"}) for name, w in workers.items()}
         load_ms = {name: w.load_ms for name, w in workers.items()}
+        backends = {name: w.backend for name, w in workers.items()}
     finally:
         for w in workers.values():
             w.close()
@@ -374,6 +379,7 @@ def run_bench(n: int, seed: int, n_passports: int, engines: list[str]) -> dict[s
         "results": results,
         "stats": stats,
         "load_ms": load_ms,
+        "backends": backends,
         "loadavg": [load_start, os.getloadavg()],
     }
 
@@ -386,7 +392,7 @@ def summarize(raw: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """The markdown report and the summary numbers."""
     labels = {
         "stock": "EasyOCR 1.7.2 stock `readtext`",
-        "fast": "idstream fast",
+        "fast": "idstream fast (ONNX Runtime int8)",
         "tesseract": "Tesseract 5 (psm 11)",
     }
     summary: dict[str, Any] = {}
@@ -413,10 +419,14 @@ def summarize(raw: dict[str, Any]) -> tuple[str, dict[str, Any]]:
             row["mrz_cer"] = sum(d for d, _ in mc) / max(sum(c for _, c in mc), 1)
         row["peak_rss_mb"] = raw["stats"][name]["peak_rss_mb"]
         row["load_ms"] = raw["load_ms"][name]
+        row["backend"] = raw.get("backends", {}).get(name, "")
         summary[name] = row
+    if summary.get("fast", {}).get("backend") == "torch":
+        labels["fast"] = "idstream fast (torch fallback: no ONNX models)"
     stock = summary.get("stock", {})
     lines = [
-        f"Machine: {_machine()}; torch threads {THREADS}. Load average (1/5/15 min) at start "
+        f"Machine: {_machine()}; torch and ONNX Runtime threads {THREADS}. "
+        "Load average (1/5/15 min) at start "
         f"{_loads(raw['loadavg'][0])}, at end {_loads(raw['loadavg'][1])} "
         "(the machine is shared: absolute times include contention; the engines were timed side by side, "
         "image by image, so the ratios are comparable).",

@@ -35,7 +35,12 @@ def register(subparsers: Any) -> None:
         help="document format (default: guessed by the preprocess stage)",
     )
     parser.add_argument("--raw", action="store_true", help="read the image as is, without normalizing it")
-    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="torch and ONNX Runtime threads (default: $OMP_NUM_THREADS, else every CPU)",
+    )
     parser.set_defaults(func=run)
 
 

@@ -41,6 +41,7 @@ __all__ = [
     "OcrEngine",
     "OcrResult",
     "StockEngine",
+    "default_threads",
     "ocr_engine",
     "segments_to_original",
 ]
@@ -83,6 +84,17 @@ def _check_image(image: npt.NDArray[Any]) -> npt.NDArray[np.uint8]:
     if image.ndim != 3 or image.shape[2] != 3 or image.shape[0] < 8 or image.shape[1] < 8:
         raise InvalidInput(f"OCR needs a BGR image of at least 8x8 pixels, got shape {image.shape}")
     return np.asarray(image, dtype=np.uint8)
+
+
+def default_threads() -> int:
+    """Threads for ONNX Runtime: ``$OMP_NUM_THREADS`` when set (the manifests set it to the CPU
+    limit), else the number of CPUs this process may use."""
+    configured = os.environ.get("OMP_NUM_THREADS", "").strip()
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
 
 
 class OcrEngine:
@@ -152,7 +164,7 @@ class FastEngine(OcrEngine):
             default); ``False`` forces the torch path.
         onnx_dir: directory of the ONNX models (default:
             :func:`idstream.ocr.onnxrt.onnx_dir`).
-        threads: ONNX Runtime intra-op threads (default: the CPUs this process may use).
+        threads: ONNX Runtime intra-op threads (default: :func:`default_threads`).
 
     Attributes:
         backend: ``"onnxruntime"`` or ``"torch"``.
@@ -172,7 +184,7 @@ class FastEngine(OcrEngine):
     ) -> None:
         self.params = params or DetectionParams()
         if threads is None:
-            threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+            threads = default_threads()
         self._onnx = load_onnx_models(onnx_dir, weights_dir=model_dir, threads=threads) if onnx else None
         self._detector: Any
         if self._onnx is not None:
@@ -216,8 +228,8 @@ def ocr_engine(
         name: ``"fast"`` (the optimized path) or ``"stock"`` (plain EasyOCR).
         model_dir: directory of EasyOCR weights (default: the offline package).
         threads: torch intra-op threads for this process and ONNX Runtime threads of
-            the fast engine (``None``: leave torch as is, ONNX Runtime on every CPU
-            this process may use).
+            the fast engine (``None``: leave torch as is, ONNX Runtime on
+            :func:`default_threads`).
 
     Returns:
         The engine; its reader is shared with other engines of the process.

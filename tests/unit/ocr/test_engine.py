@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import logging
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -74,3 +76,33 @@ def test_rejects_non_images(fast: OcrEngine) -> None:
 
 def test_blank_image_gives_no_segments(fast: OcrEngine) -> None:
     assert fast.read(np.full((200, 300, 3), 255, dtype=np.uint8)) == []
+
+
+def test_fast_engine_runs_on_onnx_runtime_when_the_models_are_built(fast: OcrEngine) -> None:
+    from idstream.ocr.export import MANIFEST
+    from idstream.ocr.onnxrt import onnx_dir
+
+    if not (onnx_dir() / MANIFEST).is_file():
+        pytest.skip(f"no exported models in {onnx_dir()} (make ocr-models)")
+    assert getattr(fast, "backend", None) == "onnxruntime"
+
+
+def test_fast_engine_falls_back_to_torch_saying_why(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, line_image: npt.NDArray[np.uint8]
+) -> None:
+    from idstream.ocr.engine import FastEngine
+
+    with caplog.at_level(logging.WARNING, logger="idstream.ocr.onnxrt"):
+        engine = FastEngine(onnx_dir=tmp_path, threads=2)
+    assert engine.backend == "torch"
+    assert "falls back to torch: no ONNX models in" in caplog.text
+    assert "IDENTITY" in " ".join(s.text for s in engine.read(line_image))
+
+
+def test_default_threads_follow_omp_num_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    from idstream.ocr.engine import default_threads
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    assert default_threads() == 3
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    assert default_threads() >= 1
