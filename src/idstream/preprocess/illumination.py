@@ -36,11 +36,11 @@ def correct_shading(image: ImageArray, *, target: float = 235.0, clahe: bool = F
         small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (side, side))
     )
     background = cv2.GaussianBlur(background, (0, 0), side / 2.0)
-    background = cv2.resize(background, (width, height), interpolation=cv2.INTER_LINEAR)
-    floor = np.maximum(background.astype(np.float32), np.float32(16.0))
-    gain = (np.float32(target) / floor).astype(np.float32)
-    # Saturating uint8 products, channel by channel (no float copy of the whole image).
-    result = as_image(cv2.merge([cv2.multiply(c, gain, dtype=cv2.CV_8U) for c in cv2.split(image)]))
+    background = cv2.resize(
+        cv2.max(background, np.full_like(background, 16)), (width, height), interpolation=cv2.INTER_LINEAR
+    )
+    # One saturating uint8 pass: image * target / background (no float copy of the whole image).
+    result = as_image(cv2.divide(image, cv2.merge([background] * 3), scale=float(target)))
     if clahe:
         lab = cv2.cvtColor(result, cv2.COLOR_BGR2LAB)
         equalizer = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8))

@@ -80,7 +80,12 @@ def glare_score(image: ImageArray, *, min_blob_fraction: float = 0.0005) -> floa
 
 def contrast_score(grey: ImageArray) -> float:
     """Spread of the grey levels, 95th minus 5th percentile."""
-    low, high = np.percentile(grey, [5, 95])
+    counts = cv2.calcHist([grey], [0], None, [256], [0, 256]).ravel().cumsum()
+    total = float(counts[-1])
+    if total == 0:
+        return 0.0
+    low = int(np.searchsorted(counts, 0.05 * total))
+    high = int(np.searchsorted(counts, 0.95 * total))
     return float(high - low)
 
 
