@@ -195,7 +195,12 @@ def _machine(threads: int) -> str:
 
 
 def write_results(
-    out: Path, results: list[SetResult], command: str, threads: int, load: tuple[float, ...]
+    out: Path,
+    results: list[SetResult],
+    command: str,
+    threads: int,
+    load: tuple[float, ...],
+    backend: str = "torch",
 ) -> None:
     """Write the markdown table (``out``) and the JSON details (``out`` with ``.json``)."""
     end = os.getloadavg()
@@ -207,7 +212,8 @@ def write_results(
             "",
             f"Machine: {_machine(threads)}. Load average (1/5/15 min) at start "
             f"{'/'.join(f'{v:.1f}' for v in load)}, at end {'/'.join(f'{v:.1f}' for v in end)} "
-            "(CPU time is the process's own; wall time includes waiting for other jobs).",
+            "(CPU time is the process's own; wall time includes waiting for other jobs). "
+            f"Recognizer runtime: {backend}.",
             "",
             render(results),
             "",
@@ -218,6 +224,7 @@ def write_results(
     payload = {
         "command": command,
         "machine": _machine(threads),
+        "recognizer_runtime": backend,
         "load_average_start": list(load),
         "load_average_end": list(end),
         "sets": [_as_json(r) for r in results],
@@ -235,6 +242,12 @@ def main(argv: list[str] | None = None) -> int:
         "--line-heights", default="64,32", help="recognizer crop heights to compare (comma-separated)"
     )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="markdown table to write ('-': none)")
+    parser.add_argument(
+        "--backend",
+        choices=("onnx", "torch"),
+        default="onnx",
+        help="CRNN runtime: the OCR stage's ONNX Runtime export when present (default), or torch",
+    )
     args = parser.parse_args(argv)
     load = os.getloadavg()
     import cv2
@@ -244,7 +257,8 @@ def main(argv: list[str] | None = None) -> int:
 
     torch.set_num_threads(args.threads)
     cv2.setNumThreads(args.threads)
-    get_recognizer()
+    backend = get_recognizer(onnx=args.backend == "onnx").backend
+    print(f"recognizer runtime: {backend}", file=sys.stderr)
     wanted = set(args.sets.split(","))
     results: list[SetResult] = []
     for height in (int(h) for h in args.line_heights.split(",")):
@@ -252,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     print(render(results))
     if str(args.out) != "-":
         command = "python -m bench.mrz " + " ".join(argv if argv is not None else sys.argv[1:])
-        write_results(args.out, results, command.strip(), args.threads, load)
+        write_results(args.out, results, command.strip(), args.threads, load, backend)
     return 0
 
 

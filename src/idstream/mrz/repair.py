@@ -72,6 +72,14 @@ _AMBIGUITY_MARGIN = 1.0
 _MAX_CHANGES = 2
 _MAX_CHANGES_OCR = 2
 _MAX_OPTIONS_OCR = 24
+# Check-digit repair changes at most this many characters in one MRZ: each check passes by
+# chance for one substitution set in ten, so a reading that needs more is more likely
+# garbage that happens to validate than a few misread characters.
+_MAX_CHANGES_PER_MRZ = 2
+
+
+def _check_digit_changes(repairs: list[Repair]) -> int:
+    return sum(1 for r in repairs if r.kind == "check_digit")
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,6 +401,8 @@ def repair_lines(
         )
         if amb:
             ambiguous.append(chk.name)
+        if changes and _check_digit_changes(repairs) + len(changes) > _MAX_CHANGES_PER_MRZ:
+            changes = None  # more substitutions than a repair: likely a chance pass of garbage
         for (r, c), ch in changes or []:
             rows[r][c] = ch
             repairs.append(Repair(r, c, "check_digit"))
@@ -410,6 +420,8 @@ def repair_lines(
         ]
         free = [p for p in comp.positions if p not in locked]
         changes, amb = _search([comp, *failed], free, digit_positions, rows, classes, alternatives, verified)
+        if changes and _check_digit_changes(repairs) + len(changes) > _MAX_CHANGES_PER_MRZ:
+            changes = None
         if amb:
             ambiguous.append(comp.name)
         else:

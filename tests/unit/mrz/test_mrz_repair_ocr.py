@@ -105,3 +105,21 @@ def test_generated_confusions_with_ocr_alternatives_are_repaired_exactly(layout:
         assert parse.repaired_lines == lines
         done += 1
     assert done >= 20
+
+
+def test_check_digit_repair_changes_at_most_two_characters_per_mrz() -> None:
+    # three checked fields misread by one digit each: each alone is repairable, but a reading
+    # that needs three substitutions is left failed rather than validated by search
+    read = [TD3[0], TD3[1][:13] + "740813" + TD3[1][19:21] + "120416" + TD3[1][27:]]
+    read[1] = read[1][:7] + "G" + read[1][8:]
+    alts = sure(read)
+    alts[1][7] = [("G", 0.7), ("C", 0.3)]
+    alts[1][18] = [("3", 0.7), ("2", 0.3)]
+    alts[1][26] = [("6", 0.7), ("5", 0.3)]
+    parse = parse_mrz(read, alternatives=alts)
+    assert sum(1 for r in parse.repairs if r.kind == "check_digit") == 2
+    assert not parse.valid
+    # with two of the three misread, both are repaired
+    fixed_two = [read[0], read[1][:26] + "5" + read[1][27:]]
+    two = parse_mrz(fixed_two, alternatives=alts)
+    assert two.valid and two.repaired_lines == TD3
