@@ -8,7 +8,9 @@ training document is used as annotated and once more varied by
 misreadings, box noise) after :func:`~idstream.graph_ie.augment.shuffle_fields`
 moved some (label, value) pairs to each other's places. The held-out layouts are
 scored at the end (ground-truth text, varied the same way), and everything is
-recorded in the JSON file beside the model::
+recorded in the JSON file beside the model. The model file also carries the printed
+labels of the training documents (the label lexicon, from the documents as generated)
+and which field each label announces (:mod:`~idstream.graph_ie.printed_labels`)::
 
     python -m idstream.graph_ie.recipe --out src/idstream/models/identity-gnn.pt
 """
@@ -27,7 +29,7 @@ from typing import Any
 __all__ = ["MODEL_VERSION", "main", "train_identity"]
 
 #: Version of the shipped identity model; bump when the recipe or the code changes.
-MODEL_VERSION = "identity-gnn-1.0.0"
+MODEL_VERSION = "identity-gnn-1.1.0"
 
 
 def train_identity(
@@ -65,7 +67,7 @@ def train_identity(
     from idstream.graph_ie.model import GraphIEConfig
     from idstream.graph_ie.predictor import save_model
     from idstream.graph_ie.schema import load_schema
-    from idstream.graph_ie.train import evaluate_net, label_lexicon, prepare, train_model
+    from idstream.graph_ie.train import evaluate_net, label_field_map, label_lexicon, prepare, train_model
     from idstream.synth.recipes import heldout_layouts, load_recipe
 
     torch.set_num_threads(threads)
@@ -75,8 +77,8 @@ def train_identity(
     train_seed, val_seed = load_recipe("train").seed, load_recipe("val").seed
     test_seed = load_recipe("test-heldout-scan").seed
     rng = random.Random(seed)
-    train_docs = generate_identity_documents(schema, n_train, train_seed, exclude_layouts=held)
-    train_docs += [augment_document(shuffle_fields(d, rng), rng) for d in train_docs]
+    printed = generate_identity_documents(schema, n_train, train_seed, exclude_layouts=held)
+    train_docs = printed + [augment_document(shuffle_fields(d, rng), rng) for d in printed]
     val_docs = [
         augment_document(d, rng)
         for d in generate_identity_documents(schema, n_val, val_seed, exclude_layouts=held)
@@ -85,7 +87,10 @@ def train_identity(
     test_aug = [augment_document(d, rng) for d in test_clean]
     data_seconds = time.perf_counter() - started
     train_items, val_items = prepare(train_docs, schema), prepare(val_docs, schema)
-    lexicon = label_lexicon(train_items)
+    # Printed labels come from the documents as generated: an OCR-like split of a label
+    # ("GÜLTIG" "BIS:") would otherwise teach a label ("BIS") that values also start with.
+    lexicon = label_lexicon(train_items[: len(printed)])
+    label_fields = label_field_map(train_items, lexicon, schema)
     config = GraphIEConfig(num_classes=len(schema.labels), num_doc_types=len(schema.document_types))
     result = train_model(
         train_items,
@@ -108,7 +113,12 @@ def train_identity(
         ("heldout_layouts_augmented", test_aug),
     ):
         report, _, _ = evaluate_net(
-            result.net, prepare(docs, schema), schema, result.temperature, lexicon=lexicon
+            result.net,
+            prepare(docs, schema),
+            schema,
+            result.temperature,
+            lexicon=lexicon,
+            label_fields=label_fields,
         )
         metrics[name] = {
             k: report[k]
@@ -143,7 +153,11 @@ def train_identity(
         schema,
         version,
         result.temperature,
-        {**{k: v for k, v in record.items() if k != "history"}, "label_lexicon": lexicon},
+        {
+            **{k: v for k, v in record.items() if k != "history"},
+            "label_lexicon": lexicon,
+            "label_fields": label_fields,
+        },
     )
     out.with_suffix(".json").write_text(
         json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
