@@ -346,6 +346,7 @@ def pipeline(args: argparse.Namespace) -> dict[str, Any]:
         out[name]["per_field_exact_match"] = {
             k: v["exact_match"] for k, v in rep["per_field"].items() if v["annotated"]
         }
+        _save("pipeline", out)  # a set at a time: a long run keeps what it measured
         _log(f"{name}: {out[name]['exact_match']}")
     return out
 
