@@ -24,6 +24,8 @@ __all__ = ["LineReading", "MrzRecognizer", "get_recognizer"]
 FloatArray = NDArray[np.float32]
 
 _TOP_K = 4
+#: Crop height of the exported ONNX recognizer (EasyOCR's training height).
+_ONNX_HEIGHT = 64
 _LOCK = threading.Lock()
 _INSTANCE: MrzRecognizer | None = None
 
@@ -58,11 +60,14 @@ class MrzRecognizer:
             float tensor returning ``(N, T, classes)`` logits (the OCR stage's ONNX Runtime
             recognizer, :class:`idstream.ocr.onnxrt.OnnxRecognizer`).
         characters: its class labels, index 0 being the CTC blank.
+        fallback: a torch model for crop heights other than 64 px, which the exported
+            ONNX model does not take (``None``: such crops go to ``model`` too).
     """
 
-    def __init__(self, model: Any, characters: list[str]) -> None:
+    def __init__(self, model: Any, characters: list[str], fallback: Any | None = None) -> None:
         self._model = _channels_last(model)
-        #: ``"torch"`` or ``"onnxruntime"``: which runtime runs the CRNN.
+        self._fallback = _channels_last(fallback) if fallback is not None else None
+        #: ``"torch"`` or ``"onnxruntime"``: which runtime runs the CRNN (at 64 px).
         self.backend = "torch" if _is_torch_module(model) else "onnxruntime"
         self._fold = np.zeros((len(characters), len(MRZ_ALPHABET) + 1), dtype=np.float32)
         self._fold[0, 0] = 1.0
@@ -88,10 +93,13 @@ class MrzRecognizer:
             if crop.shape[1] < width:
                 batch[i, 0, :, crop.shape[1] :] = x[:, -1:]
         with torch.inference_mode():
+            model = self._model
+            if self.backend != "torch" and height != _ONNX_HEIGHT and self._fallback is not None:
+                model = self._fallback
             tensor = torch.from_numpy(batch)
-            if self.backend == "torch":
+            if _is_torch_module(model):
                 tensor = tensor.contiguous(memory_format=torch.channels_last)
-            logits = self._model(tensor, None)
+            logits = model(tensor, None)
             probs = torch.softmax(logits, dim=2).numpy()
         out: list[FloatArray] = []
         for i, crop in enumerate(crops):
@@ -180,5 +188,8 @@ def get_recognizer(*, onnx: bool = True) -> MrzRecognizer:
             reader = load_reader(detector=False)
             characters = list(reader.converter.character)
             fast = _onnx_recognizer() if onnx else None
-            _INSTANCE = MrzRecognizer(fast if fast is not None else reader.recognizer, characters)
+            if fast is not None:
+                _INSTANCE = MrzRecognizer(fast, characters, fallback=reader.recognizer)
+            else:
+                _INSTANCE = MrzRecognizer(reader.recognizer, characters)
         return _INSTANCE
