@@ -330,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text)
     numbers = summary(outcomes, times, ablation, args.ablation) | {
-        "seed": args.seed,
+        "seed": args.seed if args.data is None else None,
         "command": f"python -m bench.preprocess {' '.join(sys.argv[1:] if argv is None else argv)}",
     }
     args.out.with_suffix(".json").write_text(json.dumps(numbers, indent=1) + "\n")

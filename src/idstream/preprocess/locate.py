@@ -3,18 +3,22 @@
 The search runs on a copy shrunk to at most :data:`ANALYSIS_SIZE` pixels (long side):
 
 1. an edge map: Canny on the gradient of whichever Lab channel changes most at each
-   pixel (so that a white card on a white table still shows its colour edge), with
-   each edge pixel's gradient orientation;
-2. straight lines: the strongest distinct lines of the Hough transform;
+   pixel (so that a white card on a white table still shows its colour edge), and, per
+   direction, how strongly the image changes across it;
+2. straight lines: the distinct Hough lines with the longest edge runs, each with a running
+   count of its edge samples;
 3. candidates: every two pairs of roughly parallel lines that cross at roughly right
-   angles bound a quadrilateral;
-4. scoring: the share of each side covered by edge pixels whose gradient is
-   perpendicular to that side (a card lying on top of the clutter shows all four of
-   its edges in full, while the clutter it covers does not), times mild priors on
-   shape and size;
-5. refinement: a line is fitted to the edge pixels along each side of the best
-   candidate and the corners are where those lines meet, which ignores rounded
-   corners and is sub-pixel accurate.
+   angles bound a quadrilateral, kept when at least :data:`MIN_SIDE_COVERAGE` of each
+   side's stretch of line carries an edge (gaps from glare or a low-contrast background
+   are tolerated);
+4. ranking: a linear score (:data:`FEATURE_NAMES`, weights fitted by
+   :mod:`idstream.preprocess.train`) of edge coverage along and beyond each side, parallel
+   edges just inside and outside, the colour difference across each side, size, aspect
+   ratio against ID-1 / ID-3 and corner angles;
+5. snapping: the best few candidates are snapped onto the edges they approximate
+   (:func:`_snap_sides`) and ranked again; the winner's sides are then snapped once more
+   on the full-resolution input (sub-pixel edge positions across each side, away from the
+   rounded corners, and a robust line fit), and its corners are where those lines meet.
 
 The result is in input-image pixels, clockwise from the top-left corner *of
 the image* (which of its corners is the card's own top-left is decided by
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -36,12 +41,14 @@ from numpy.typing import NDArray
 from idstream.document import Quad
 from idstream.errors import ModelError
 from idstream.preprocess._arrays import FloatArray, ImageArray, as_image
+from idstream.preprocess.formats import FORMATS
 
 __all__ = [
     "ANALYSIS_SIZE",
     "FEATURE_NAMES",
     "MIN_AREA_FRACTION",
     "MIN_SIDE_SUPPORT",
+    "candidate_quads",
     "downscale",
     "find_card_quad",
     "order_clockwise",
@@ -70,10 +77,10 @@ HOUGH_CANDIDATES = 600
 RUN_STEP, RUN_GAP, RUN_LEVEL = 2.0, 5, 90
 #: Lines closer than this (degrees, and pixels at the middle of the run) are the same edge.
 DUPLICATE_DEG, DUPLICATE_PX = 6.0, 8.0
-#: How far beyond its edge run (share of the run's length) a corner may lie.
-RUN_SLACK = 0.2
 #: Weight of the edge coverage found beyond a side's ends.
 EXTENSION_PENALTY = 0.6
+#: Share of a candidate side's stretch of line that must carry an edge.
+MIN_SIDE_COVERAGE = 0.65
 #: Largest angle between the two "parallel" sides of a candidate, degrees (perspective).
 MAX_PAIR_ANGLE = 25.0
 #: Orientation bins of the edge map (over 180 degrees).
@@ -84,8 +91,20 @@ CANNY_LOW, CANNY_HIGH = 15, 45
 EDGE_STRENGTH = 60.0
 #: Edge curves shorter than this share of the short side are ignored when finding lines.
 MIN_EDGE_EXTENT = 0.06
+#: Offset of the colour bands beside each side (share of the candidate's mean side length).
+BAND_OFFSET = 0.025
+#: Lab distance between bands that counts as a full colour difference.
+BAND_CONTRAST = 40.0
 #: Samples per side when scoring.
-SIDE_SAMPLES = 48
+SIDE_SAMPLES = 32
+#: Search half-width of the coarse side snap (share of the candidate's diagonal, analysis image).
+SNAP_COARSE = 0.03
+#: Best-ranked candidates that are snapped to their edges and ranked again.
+RERANK_TOP = 8
+#: Search half-width of the fine side snap, in analysis-image pixels (searched at full resolution).
+SNAP_FINE = 2.0
+#: Profiles sampled across each side when snapping.
+SNAP_SAMPLES = 40
 
 
 def downscale(image: ImageArray, long_side: int) -> tuple[ImageArray, float]:
@@ -144,14 +163,17 @@ def find_card_quad(image: ImageArray, *, analysis_size: int = ANALYSIS_SIZE) -> 
         The four corners in input pixels, clockwise from the image-top-left one, or ``None``
         when no convincing document edge is found.
     """
+    if image.ndim == 2:
+        image = as_image(cv2.cvtColor(image, cv2.COLOR_GRAY2BGR))
     small, scale = downscale(image, analysis_size)
-    if small.ndim == 2:
-        small = as_image(cv2.cvtColor(small, cv2.COLOR_GRAY2BGR))
     found = _best_quad(small)
     if found is None:
         return None
+    # A sub-pixel snap of the sides on the input itself (narrow search around the coarse sides).
     # Pixel centre x of the shrunk image sits at (x + 0.5) / scale - 0.5 in the input.
-    pts = order_clockwise((found + 0.5) / scale - 0.5)
+    full = (found + 0.5) / scale - 0.5
+    full = _snap_sides(image, full, radius=max(2.0, SNAP_FINE / scale), prefer_near=False)
+    pts = order_clockwise(full)
     return (
         (float(pts[0, 0]), float(pts[0, 1])),
         (float(pts[1, 0]), float(pts[1, 1])),
@@ -166,6 +188,7 @@ class _EdgeField:
 
     def __init__(self, small: ImageArray) -> None:
         lab = cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_BGR2LAB), (5, 5), 0)
+        self.lab = lab
         best = np.zeros(lab.shape[:2], dtype=np.float32)
         gx = np.zeros_like(best)
         gy = np.zeros_like(best)
@@ -186,33 +209,51 @@ class _EdgeField:
                 L2gradient=True,
             )
         )
-        self.angle = (np.arctan2(gy, gx) % np.pi).astype(np.float32)  # gradient orientation, [0, pi)
         kernel = np.ones((5, 5), np.uint8)
         maps = []
         for b in range(ORIENTATION_BINS):
             phi = (b + 0.5) * np.pi / ORIENTATION_BINS
-            across = np.abs(gx * np.float32(math.cos(phi)) + gy * np.float32(math.sin(phi)))
-            level = np.minimum(across * np.float32(255.0 / EDGE_STRENGTH), 255).astype(np.uint8)
+            across = cv2.addWeighted(gx, math.cos(phi), gy, math.sin(phi), 0.0)
+            level = cv2.convertScaleAbs(across, alpha=255.0 / EDGE_STRENGTH)  # |.|, saturated to 255
             maps.append(cv2.dilate(level, kernel))
         # oriented[b]: change across direction b (0-255 for 0..EDGE_STRENGTH), max over 5x5.
         self.oriented = np.stack(maps)
 
 
-def _best_quad(small: ImageArray) -> FloatArray | None:
+def candidate_quads(small: ImageArray) -> tuple[_EdgeField, FloatArray]:
+    """The edge field of the analysis image and its candidate quadrilaterals (``(Q, 4, 2)``)."""
     height, width = small.shape[:2]
     field = _EdgeField(small)
     lines = _distinct_lines(_long_edges(field.edges, min(height, width)), field, min(height, width))
     if len(lines) < 4:
-        return None
-    quads = _candidate_quads(lines, width, height)
+        return field, np.zeros((0, 4, 2))
+    return field, _candidate_quads(lines, width, height)
+
+
+def _best_quad(small: ImageArray) -> FloatArray | None:
+    height, width = small.shape[:2]
+    field, quads = candidate_quads(small)
     if len(quads) == 0:
         return None
     scores = _score_quads(quads, field, width, height)
-    best = int(np.argmax(scores))
-    if not np.isfinite(scores[best]) or _edge_support(quads[best], field) < MIN_SIDE_SUPPORT:
+    order = [int(k) for k in np.argsort(-scores)[:RERANK_TOP] if np.isfinite(scores[k])]
+    if not order:
         return None
-    chosen = quads[best]
-    return _refine(chosen, field)
+    # The best few are snapped onto the edges they approximate and ranked again: a candidate
+    # whose line was a few pixels off gains the full support of its true edge.
+    snapped = np.stack(
+        [
+            _snap_sides(small, quads[k], radius=SNAP_COARSE * _diagonal(quads[k]), prefer_near=True)
+            for k in order
+        ]
+    )
+    snapped = _order_many(snapped)
+    rescored = _score_quads(snapped, field, width, height)
+    best = int(np.argmax(rescored))
+    chosen = snapped[best] if np.isfinite(rescored[best]) else quads[order[0]]
+    if _edge_support(chosen, field) < MIN_SIDE_SUPPORT:
+        return None
+    return np.asarray(chosen, dtype=np.float64)
 
 
 def _long_edges(edges: ImageArray, short_side: int) -> ImageArray:
@@ -224,7 +265,29 @@ def _long_edges(edges: ImageArray, short_side: int) -> ImageArray:
     return as_image(np.where(keep[labels], 255, 0).astype(np.uint8))
 
 
-def _distinct_lines(edges: ImageArray, field: _EdgeField, short_side: int) -> FloatArray:
+@dataclass(slots=True)
+class _Lines:
+    """Straight edges of an image.
+
+    Attributes:
+        params: ``(N, 4)`` rows ``(rho, theta, t0, t1)``: the line ``x cos(theta) + y sin(theta) = rho``
+            and its longest edge run from ``t0`` to ``t1`` along the direction
+            ``(-sin(theta), cos(theta))`` from the foot point ``rho * (cos(theta), sin(theta))``.
+        cumulative: ``(N, S + 1)`` running count of the edge samples along each line (samples
+            :data:`RUN_STEP` apart from ``start``), so that the edge coverage of any stretch of
+            a line is two look-ups.
+        start: ``(N,)`` position ``t`` of each line's first sample.
+    """
+
+    params: FloatArray
+    cumulative: FloatArray
+    start: FloatArray
+
+    def __len__(self) -> int:
+        return len(self.params)
+
+
+def _distinct_lines(edges: ImageArray, field: _EdgeField, short_side: int) -> _Lines:
     """The straight edges of the image as lines with the extent of their longest edge run.
 
     Hough lines are ranked by the length of their longest continuous run of edge strength
@@ -232,15 +295,13 @@ def _distinct_lines(edges: ImageArray, field: _EdgeField, short_side: int) -> Fl
     outranked by long background lines or by rows of text.
 
     Returns:
-        ``(N, 4)`` rows ``(rho, theta, t0, t1)``: the line ``x cos(theta) + y sin(theta) = rho``
-        and its run from ``t0`` to ``t1`` along the direction ``(-sin(theta), cos(theta))``
-        from the foot point ``rho * (cos(theta), sin(theta))``.
+        The lines (see :class:`_Lines`).
     """
     height, width = edges.shape
     threshold = max(20, int(0.05 * short_side))
     found = cv2.HoughLines(edges, 1, np.pi / 360, threshold)
     if found is None:
-        return np.zeros((0, 4))
+        return _Lines(np.zeros((0, 4)), np.zeros((0, 1)), np.zeros(0))
     raw = found.reshape(-1, 2)[:HOUGH_CANDIDATES].astype(np.float64)
     rho, theta = raw[:, 0], raw[:, 1]
     half = math.hypot(width, height) / 2.0
@@ -255,10 +316,16 @@ def _distinct_lines(edges: ImageArray, field: _EdgeField, short_side: int) -> Fl
     yi = np.clip(np.rint(ys), 0, height - 1).astype(np.int64)
     bins = np.minimum((theta / np.pi * ORIENTATION_BINS).astype(np.int64), ORIENTATION_BINS - 1)
     on = (field.oriented[np.broadcast_to(bins[:, None], xi.shape), yi, xi] >= RUN_LEVEL) & inside
-    runs = np.array([_longest_run(row) for row in on])  # (R, 2) sample indices, -1 when none
+    runs = _longest_runs(on)  # (R, 2) sample indices, -1 when none
     lengths = (runs[:, 1] - runs[:, 0]) * RUN_STEP
     order = np.argsort(-lengths, kind="stable")
     kept: list[tuple[float, float, float, float]] = []
+    kept_index: list[int] = []
+    kept_rho = np.empty(MAX_LINES)
+    kept_cos = np.empty(MAX_LINES)
+    kept_sin = np.empty(MAX_LINES)
+    kept_theta = np.empty(MAX_LINES)
+    duplicate_rad = math.radians(DUPLICATE_DEG)
     for index in order:
         if lengths[index] < MIN_EDGE_EXTENT * short_side:
             break
@@ -266,40 +333,63 @@ def _distinct_lines(edges: ImageArray, field: _EdgeField, short_side: int) -> Fl
         t0, t1 = float(t[index, runs[index, 0]]), float(t[index, runs[index, 1]])
         middle = (t0 + t1) / 2.0
         mx, my = r * math.cos(th) - middle * math.sin(th), r * math.sin(th) + middle * math.cos(th)
-        duplicate = False
-        for r2, th2, _, _ in kept:
-            dt = abs(th - th2)
-            if min(dt, math.pi - dt) < math.radians(DUPLICATE_DEG) and (
-                abs(mx * math.cos(th2) + my * math.sin(th2) - r2) < DUPLICATE_PX
-            ):
-                duplicate = True
-                break
-        if duplicate:
-            continue
+        n = len(kept)
+        if n:
+            dt = np.abs(th - kept_theta[:n])
+            close = (np.minimum(dt, math.pi - dt) < duplicate_rad) & (
+                np.abs(mx * kept_cos[:n] + my * kept_sin[:n] - kept_rho[:n]) < DUPLICATE_PX
+            )
+            if close.any():
+                continue
         kept.append((r, th, t0, t1))
+        kept_index.append(int(index))
+        kept_rho[n], kept_theta[n], kept_cos[n], kept_sin[n] = r, th, math.cos(th), math.sin(th)
         if len(kept) >= MAX_LINES:
             break
-    return np.array(kept, dtype=np.float64).reshape(-1, 4)
+    rows = on[kept_index]
+    cumulative = np.zeros((len(kept_index), rows.shape[1] + 1))
+    cumulative[:, 1:] = np.cumsum(rows, axis=1)
+    return _Lines(np.array(kept, dtype=np.float64).reshape(-1, 4), cumulative, t[kept_index, 0])
 
 
-def _longest_run(row: NDArray[np.bool_]) -> tuple[int, int]:
-    """Start and end sample of the longest run of ``True`` (gaps up to :data:`RUN_GAP` bridged)."""
-    hits = np.flatnonzero(row)
-    if len(hits) == 0:
-        return -1, -1
-    breaks = np.flatnonzero(np.diff(hits) > RUN_GAP)
-    starts = np.concatenate([[0], breaks + 1])
-    ends = np.concatenate([breaks, [len(hits) - 1]])
-    best = int(np.argmax(hits[ends] - hits[starts]))
-    return int(hits[starts[best]]), int(hits[ends[best]])
+def _longest_runs(rows: NDArray[np.bool_]) -> NDArray[np.int64]:
+    """Start and end sample of the longest run of ``True`` in each row (gaps up to :data:`RUN_GAP`
+    samples apart bridged); ``(-1, -1)`` for a row without any."""
+    count, samples = rows.shape
+    out = np.full((count, 2), -1, dtype=np.int64)
+    if count == 0 or samples == 0:
+        return out
+    padded = np.zeros((count, samples + 2 * RUN_GAP), dtype=np.uint8)
+    padded[:, RUN_GAP : RUN_GAP + samples] = rows
+    kernel = np.ones((1, RUN_GAP), dtype=np.uint8)  # closing fills gaps shorter than RUN_GAP
+    closed = cv2.morphologyEx(padded, cv2.MORPH_CLOSE, kernel)[:, RUN_GAP : RUN_GAP + samples] > 0
+    before = np.zeros_like(closed)
+    before[:, 1:] = closed[:, :-1]
+    after = np.zeros_like(closed)
+    after[:, :-1] = closed[:, 1:]
+    start_row, start_col = np.nonzero(closed & ~before)
+    _, end_col = np.nonzero(closed & ~after)
+    if len(start_row) == 0:
+        return out
+    lengths = end_col - start_col
+    order = np.lexsort((-lengths, start_row))  # per row, longest first (earliest among ties)
+    first = np.ones(len(order), dtype=np.bool_)
+    first[1:] = start_row[order][1:] != start_row[order][:-1]
+    pick = order[first]
+    out[start_row[pick], 0] = start_col[pick]
+    out[start_row[pick], 1] = end_col[pick]
+    return out
 
 
-def _candidate_quads(lines: FloatArray, width: int, height: int) -> FloatArray:
+def _candidate_quads(found: _Lines, width: int, height: int) -> FloatArray:
     """Quadrilaterals bounded by two pairs of near-parallel lines crossing near right angles.
 
-    Each corner must lie near the edge runs of both its lines, which keeps the candidates
-    to quadrilaterals whose sides are actually seen.
+    Every side must be seen: at least :data:`MIN_SIDE_COVERAGE` of the stretch of its line
+    between its two corners (rounded corners left out) carries an edge, which keeps the
+    candidates to quadrilaterals whose sides are actually there while tolerating gaps (glare,
+    a low-contrast stretch of background).
     """
+    lines = found.params
     theta = lines[:, 1]
     normals = np.stack([np.cos(theta), np.sin(theta)], axis=1)
     offsets = normals @ np.array([width / 2.0, height / 2.0]) - lines[:, 0]  # signed centre distance
@@ -323,33 +413,62 @@ def _candidate_quads(lines: FloatArray, width: int, height: int) -> FloatArray:
     if len(a) == 0:
         return np.zeros((0, 4, 2))
     l1, l2, l3, l4 = i[a], j[a], i[b], j[b]  # l1 || l2, l3 || l4
+    crossings, inside, position = _corner_table(found, width, height)
     corner_lines = [(l1, l3), (l3, l2), (l2, l4), (l4, l1)]
-    corners = np.stack([_cross_many(lines[p], lines[q]) for p, q in corner_lines], axis=1)  # (Q, 4, 2)
-    finite = np.all(np.isfinite(corners), axis=(1, 2))
-    corners = np.where(finite[:, None, None], corners, -1e9)
-    margin = 0.03 * max(width, height)
-    ok = finite & (
-        (corners[..., 0].min(axis=1) >= -margin)
-        & (corners[..., 1].min(axis=1) >= -margin)
-        & (corners[..., 0].max(axis=1) <= width + margin)
-        & (corners[..., 1].max(axis=1) <= height + margin)
-    )
-    for k, (p, q) in enumerate(corner_lines):
-        ok &= _near_run(lines[p], corners[:, k]) & _near_run(lines[q], corners[:, k])
-    corners = corners[ok]
-    if len(corners) == 0:
+    ok = np.ones(len(l1), dtype=np.bool_)
+    for p, q in corner_lines:
+        ok &= inside[p, q]
+    # side on line p between its crossings with q and r
+    for p, q, r in ((l3, l1, l2), (l2, l3, l4), (l4, l2, l1), (l1, l4, l3)):
+        idx = np.flatnonzero(ok)
+        if len(idx) == 0:
+            break
+        pp, qq, rr = p[idx], q[idx], r[idx]
+        ok[idx] &= _stretch_coverage(found, pp, position[pp, qq], position[pp, rr]) >= MIN_SIDE_COVERAGE
+    if not ok.any():
         return np.zeros((0, 4, 2))
-    return _order_many(corners)
+    corners = _order_many(np.stack([crossings[p[ok], q[ok]] for p, q in corner_lines], axis=1))  # (Q, 4, 2)
+    return corners[_shape(corners, width, height)[0]]
 
 
-def _near_run(lines: FloatArray, points: FloatArray) -> NDArray[np.bool_]:
-    """Whether each point lies along its line within (a margin of) the line's edge run."""
-    rho, theta, t0, t1 = lines[:, 0], lines[:, 1], lines[:, 2], lines[:, 3]
-    along = (points[:, 0] - rho * np.cos(theta)) * -np.sin(theta) + (
-        points[:, 1] - rho * np.sin(theta)
-    ) * np.cos(theta)
-    slack = RUN_SLACK * (t1 - t0) + 10.0
-    return np.asarray((along >= t0 - slack) & (along <= t1 + slack), dtype=np.bool_)
+def _stretch_coverage(found: _Lines, line: NDArray[np.int64], t_a: FloatArray, t_b: FloatArray) -> FloatArray:
+    """Share of edge samples on each ``line`` between ``t_a`` and ``t_b`` (ends trimmed by 8%)."""
+    lo, hi = np.minimum(t_a, t_b), np.maximum(t_a, t_b)
+    trim = 0.08 * (hi - lo)
+    samples = found.cumulative.shape[1] - 1
+    k_lo = np.clip(np.rint((lo + trim - found.start[line]) / RUN_STEP), 0, samples).astype(np.int64)
+    k_hi = np.clip(np.rint((hi - trim - found.start[line]) / RUN_STEP), 0, samples).astype(np.int64)
+    hits = found.cumulative[line, k_hi] - found.cumulative[line, k_lo]
+    return np.asarray(hits / np.maximum(k_hi - k_lo, 1), dtype=np.float64)
+
+
+def _corner_table(found: _Lines, width: int, height: int) -> tuple[FloatArray, NDArray[np.bool_], FloatArray]:
+    """Crossing of every two lines, whether it lies in the image, and where along the first line.
+
+    Returns:
+        ``(L, L, 2)`` crossings (``-1e9`` for parallel lines), an ``(L, L)`` mask of those inside
+        the image (with a small margin), and ``(L, L)`` positions ``t`` of crossing ``[p, q]``
+        along line ``p``.
+    """
+    lines = found.params
+    n = len(lines)
+    i = np.repeat(np.arange(n), n)
+    j = np.tile(np.arange(n), n)
+    points = _cross_many(lines[i], lines[j])
+    finite = np.all(np.isfinite(points), axis=1)
+    points = np.where(finite[:, None], points, -1e9)
+    margin = 0.03 * max(width, height)
+    inside = (
+        finite
+        & (points[:, 0] >= -margin)
+        & (points[:, 1] >= -margin)
+        & (points[:, 0] <= width + margin)
+        & (points[:, 1] <= height + margin)
+    )
+    rho, theta = lines[i, 0], lines[i, 1]
+    foot_x, foot_y = rho * np.cos(theta), rho * np.sin(theta)
+    along = (points[:, 0] - foot_x) * -np.sin(theta) + (points[:, 1] - foot_y) * np.cos(theta)
+    return points.reshape(n, n, 2), inside.reshape(n, n), along.reshape(n, n)
 
 
 def _cross_many(first: FloatArray, second: FloatArray) -> FloatArray:
@@ -392,13 +511,19 @@ def _coverage(
 ) -> FloatArray:
     """Mean edge strength across each side at the points ``start + t * side`` (0 outside the image)."""
     height, width = field.edges.shape
-    xs = starts[..., 0, None] + t * sides[..., 0, None]  # (Q, 4, S)
-    ys = starts[..., 1, None] + t * sides[..., 1, None]
-    inside = (xs >= 0) & (xs <= width - 1) & (ys >= 0) & (ys <= height - 1)
-    xi = np.clip(np.rint(xs), 0, width - 1).astype(np.int64)
-    yi = np.clip(np.rint(ys), 0, height - 1).astype(np.int64)
-    strength = field.oriented[np.broadcast_to(bins[..., None], xi.shape), yi, xi].astype(np.float64) / 255.0
-    return np.asarray((strength * inside).mean(axis=2), dtype=np.float64)
+    t32 = t.astype(np.float32)
+    xs = starts[..., 0, None].astype(np.float32) + t32 * sides[..., 0, None].astype(np.float32)  # (Q, 4, S)
+    ys = starts[..., 1, None].astype(np.float32) + t32 * sides[..., 1, None].astype(np.float32)
+    inside = (xs > -0.5) & (xs < width - 0.5) & (ys > -0.5) & (ys < height - 0.5)
+    # One flat index into the (bins, height, width) stack: a single gather.
+    flat = (
+        bins[..., None] * (height * width)
+        + np.clip(np.rint(ys), 0, height - 1).astype(np.int64) * width
+        + np.clip(np.rint(xs), 0, width - 1).astype(np.int64)
+    )
+    strength = np.take(field.oriented, np.where(inside, flat, -1))
+    strength = np.where(inside, strength, 0)
+    return np.asarray(strength.sum(axis=2, dtype=np.float64) / (255.0 * len(t)), dtype=np.float64)
 
 
 #: Names of the features :func:`quad_features` computes for each candidate.
@@ -415,6 +540,9 @@ FEATURE_NAMES: tuple[str, ...] = (
     "inside_parallel_mean",
     "area",
     "aspect_deviation",
+    "format_deviation",
+    "band_contrast_min",
+    "inside_band_spread",
     "corner_deviation",
     "bias",
 )
@@ -433,9 +561,43 @@ DEFAULT_WEIGHTS: tuple[float, ...] = (
     0.0,
     1.0,
     -1.0,
+    -4.0,
+    1.0,
+    -1.0,
     -1.0,
     0.0,
 )
+
+
+def _band_colour(field: _EdgeField, starts: FloatArray, sides: FloatArray, t: FloatArray) -> FloatArray:
+    """Mean Lab colour at the points ``start + t * side`` of each side, ``(Q, 4, 3)``."""
+    height, width = field.lab.shape[:2]
+    xs = np.clip(np.rint(starts[..., 0, None] + t * sides[..., 0, None]), 0, width - 1).astype(np.int64)
+    ys = np.clip(np.rint(starts[..., 1, None] + t * sides[..., 1, None]), 0, height - 1).astype(np.int64)
+    colours = field.lab[ys, xs].astype(np.float64)  # (Q, 4, S, 3)
+    return np.asarray(colours.mean(axis=2), dtype=np.float64)
+
+
+def _shape(
+    quads: FloatArray, width: int, height: int
+) -> tuple[NDArray[np.bool_], FloatArray, FloatArray, FloatArray]:
+    """Whether each quadrilateral is a plausible document (convex, corner angles 40-140 degrees,
+    aspect ratio and size in range), with its corner cosines, aspect ratio and area share."""
+    sides = np.roll(quads, -1, axis=1) - quads
+    lengths = np.hypot(sides[..., 0], sides[..., 1])
+    following = np.roll(sides, -1, axis=1)
+    cross = sides[..., 0] * following[..., 1] - sides[..., 1] * following[..., 0]
+    convex = np.all(cross > 0, axis=1) | np.all(cross < 0, axis=1)
+    previous = -np.roll(sides, 1, axis=1)
+    cos = np.einsum("qkd,qkd->qk", sides, previous) / np.maximum(lengths * np.roll(lengths, 1, axis=1), 1e-9)
+    pair_a = (lengths[:, 0] + lengths[:, 2]) / 2
+    pair_b = (lengths[:, 1] + lengths[:, 3]) / 2
+    aspect = np.maximum(pair_a, pair_b) / np.maximum(np.minimum(pair_a, pair_b), 1e-9)
+    areas = _areas(quads) / float(width * height)
+    valid = convex & np.all(np.abs(cos) < math.cos(math.radians(40)), axis=1)
+    valid &= (aspect >= MIN_ASPECT) & (aspect <= MAX_ASPECT)
+    valid &= (areas >= MIN_AREA_FRACTION) & (areas <= MAX_AREA_FRACTION)
+    return np.asarray(valid, dtype=np.bool_), cos, aspect, areas
 
 
 def quad_features(
@@ -474,18 +636,14 @@ def quad_features(
         [_coverage(field, quads - outward * scale * d, sides, bins, t_mid) for d in (0.03, 0.06, 0.09)],
         axis=0,
     )
-    following = np.roll(sides, -1, axis=1)
-    cross = sides[..., 0] * following[..., 1] - sides[..., 1] * following[..., 0]
-    convex = np.all(cross > 0, axis=1) | np.all(cross < 0, axis=1)
-    previous = -np.roll(sides, 1, axis=1)
-    cos = np.einsum("qkd,qkd->qk", sides, previous) / np.maximum(lengths * np.roll(lengths, 1, axis=1), 1e-9)
-    pair_a = (lengths[:, 0] + lengths[:, 2]) / 2
-    pair_b = (lengths[:, 1] + lengths[:, 3]) / 2
-    aspect = np.maximum(pair_a, pair_b) / np.maximum(np.minimum(pair_a, pair_b), 1e-9)
-    areas = _areas(quads) / float(width * height)
-    valid = convex & np.all(np.abs(cos) < math.cos(math.radians(40)), axis=1)
-    valid &= (aspect >= MIN_ASPECT) & (aspect <= MAX_ASPECT)
-    valid &= (areas >= MIN_AREA_FRACTION) & (areas <= MAX_AREA_FRACTION)
+    # Colour of thin bands just inside and just outside each side: a card differs from what it
+    # lies on along all four sides, and its own margin looks alike along all four.
+    inner = _band_colour(field, quads - outward * scale * BAND_OFFSET, sides, t_mid)
+    outer = _band_colour(field, quads + outward * scale * BAND_OFFSET, sides, t_mid)
+    contrast = np.minimum(np.linalg.norm(inner - outer, axis=2) / BAND_CONTRAST, 1.0)  # (Q, 4)
+    median_inner = np.median(inner, axis=1, keepdims=True)
+    spread = np.minimum(np.linalg.norm(inner - median_inner, axis=2) / BAND_CONTRAST, 1.0)
+    valid, cos, aspect, areas = _shape(quads, width, height)
     side_sorted = np.sort(coverage, axis=1)
     ext_sorted = np.sort(extension, axis=1)[:, ::-1]
     features = np.column_stack(
@@ -499,6 +657,9 @@ def quad_features(
             inside.mean(axis=1),
             np.sqrt(np.clip(areas, 0, 1)),
             np.abs(np.log(aspect / 1.5)),
+            np.min([np.abs(np.log(aspect / f.aspect)) for f in FORMATS.values()], axis=0),
+            contrast.min(axis=1),
+            spread.max(axis=1),
             np.degrees(np.arccos(np.clip(np.abs(cos), 0, 1))).min(axis=1) / -90.0 + 1.0,
             np.ones(len(quads)),
         ]
@@ -533,44 +694,6 @@ def ranker_weights() -> tuple[float, ...]:
     return tuple(float(w) for w in weights)
 
 
-def _refine(quad: FloatArray, field: _EdgeField) -> FloatArray:
-    """Fit a line to the edge pixels along each side; corners are where the lines meet."""
-    ys, xs = np.nonzero(field.edges)
-    points = np.stack([xs, ys], axis=1).astype(np.float64)
-    angles = field.angle[ys, xs].astype(np.float64)
-    lines: list[tuple[FloatArray, FloatArray] | None] = []
-    for i in range(4):
-        a, b = quad[i], quad[(i + 1) % 4]
-        side = b - a
-        length = float(np.hypot(*side))
-        if length < 8:
-            lines.append(None)
-            continue
-        direction = side / length
-        normal = np.array([-direction[1], direction[0]])
-        rel = points - a
-        along = rel @ direction / length
-        across = np.abs(rel @ normal)
-        normal_angle = math.atan2(normal[1], normal[0]) % math.pi
-        turn = np.abs(angles - normal_angle)
-        turn = np.minimum(turn, math.pi - turn)
-        near = points[(along > 0.06) & (along < 0.94) & (across < 3.0) & (turn < math.radians(20))]
-        if len(near) < 10:
-            lines.append(None)
-            continue
-        vx, vy, x0, y0 = cv2.fitLine(near.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
-        lines.append((np.array([x0, y0], dtype=np.float64), np.array([vx, vy], dtype=np.float64)))
-    refined = quad.copy()
-    for i in range(4):
-        before, after = lines[(i - 1) % 4], lines[i]
-        if before is None or after is None:
-            continue
-        corner = _intersect(before, after)
-        if corner is not None and float(np.hypot(*(corner - quad[i]))) < 0.05 * _diagonal(quad):
-            refined[i] = corner
-    return refined
-
-
 def _intersect(
     first: tuple[FloatArray, FloatArray], second: tuple[FloatArray, FloatArray]
 ) -> FloatArray | None:
@@ -584,3 +707,84 @@ def _intersect(
 
 def _diagonal(quad: FloatArray) -> float:
     return float(max(np.hypot(*(quad[2] - quad[0])), np.hypot(*(quad[3] - quad[1]))))
+
+
+def _snap_sides(image: ImageArray, quad: FloatArray, *, radius: float, prefer_near: bool) -> FloatArray:
+    """Move each side of ``quad`` onto the strongest colour edge across it, to sub-pixel accuracy.
+
+    Profiles are sampled across each side (away from the rounded corners) at one-pixel steps
+    within ``radius``; on each profile the strongest change of Lab colour is located (parabolic
+    peak); a line is fitted (Huber) through the edge points of the stronger profiles, and the
+    corners are where adjacent lines meet. Only the sampled profiles are read (``cv2.remap``),
+    so this is cheap even on a 12-megapixel photo.
+
+    Args:
+        image: BGR ``uint8`` image the quad's coordinates refer to.
+        quad: ``(4, 2)`` corners in pixel-centre coordinates, in order around the quad.
+        radius: search half-width across each side, pixels.
+        prefer_near: weight edges by their closeness to the current side (a wide search
+            should not jump to a stronger edge further away).
+
+    Returns:
+        The snapped corners; a corner is kept as it was when its two sides could not be fitted
+        or when the new corner moved further than the search allows.
+    """
+    height, width = image.shape[:2]
+    offsets = np.arange(-math.ceil(radius), math.ceil(radius) + 1, dtype=np.float32)
+    if len(offsets) < 5:
+        return quad
+    t = np.linspace(0.1, 0.9, SNAP_SAMPLES, dtype=np.float32)
+    lines: list[tuple[FloatArray, FloatArray] | None] = []
+    centre = quad.mean(axis=0)
+    for i in range(4):
+        a, b = quad[i], quad[(i + 1) % 4]
+        side = b - a
+        length = float(np.hypot(*side))
+        if length < 12:
+            lines.append(None)
+            continue
+        direction = side / length
+        normal = np.array([-direction[1], direction[0]])
+        if float(normal @ ((a + b) / 2 - centre)) < 0:
+            normal = -normal  # outward
+        base = a[None, :] + t[:, None] * side[None, :]  # (S, 2)
+        grid = base[:, None, :] + offsets[None, :, None] * normal[None, None, :]  # (S, O, 2)
+        map_x = np.ascontiguousarray(grid[..., 0], dtype=np.float32)
+        map_y = np.ascontiguousarray(grid[..., 1], dtype=np.float32)
+        inside = (map_x >= 0) & (map_x <= width - 1) & (map_y >= 0) & (map_y <= height - 1)
+        profiles = cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        lab = np.asarray(
+            cv2.GaussianBlur(cv2.cvtColor(profiles, cv2.COLOR_BGR2LAB).astype(np.float32), (5, 3), 0),
+            dtype=np.float32,
+        )
+        diff = (lab[:, 2:] - lab[:, :-2]) * np.array([1.0, 2.0, 2.0], dtype=np.float32)
+        magnitude = np.sqrt((diff**2).sum(axis=2)) * (inside[:, 2:] & inside[:, :-2])
+        if prefer_near:
+            magnitude = magnitude * np.exp(-0.5 * (offsets[1:-1] / (0.6 * radius)) ** 2)[None, :]
+        peak = np.argmax(magnitude, axis=1)
+        strength = magnitude[np.arange(len(peak)), peak]
+        interior = (peak > 0) & (peak < magnitude.shape[1] - 1)
+        rows = np.arange(len(peak))
+        left = magnitude[rows, np.clip(peak - 1, 0, None)]
+        right = magnitude[rows, np.clip(peak + 1, None, magnitude.shape[1] - 1)]
+        curvature = left - 2 * strength + right
+        with np.errstate(divide="ignore", invalid="ignore"):
+            shift = np.where(curvature < 0, 0.5 * (left - right) / curvature, 0.0)
+        shift = np.clip(np.nan_to_num(shift), -0.5, 0.5)
+        position = offsets[1:-1][peak] + shift
+        good = interior & (strength >= 0.5 * float(np.median(strength))) & (strength > 4.0)
+        if int(good.sum()) < max(6, SNAP_SAMPLES // 4):
+            lines.append(None)
+            continue
+        points = base[good] + position[good, None] * normal[None, :]
+        vx, vy, x0, y0 = cv2.fitLine(points.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+        lines.append((np.array([x0, y0], dtype=np.float64), np.array([vx, vy], dtype=np.float64)))
+    snapped = quad.copy()
+    for i in range(4):
+        before, after = lines[(i - 1) % 4], lines[i]
+        if before is None or after is None:
+            continue
+        corner = _intersect(before, after)
+        if corner is not None and float(np.hypot(*(corner - quad[i]))) < 3.0 * radius + 2.0:
+            snapped[i] = corner
+    return snapped

@@ -4,7 +4,8 @@
 :class:`~idstream.document.PreprocessReport`:
 
 1. :func:`~idstream.preprocess.locate.find_card_quad` finds the card's corners
-   (on a downscaled copy); when it finds none, the whole image is the document;
+   (on a downscaled copy, then snapped to the card's edges on the full-resolution
+   image); when it finds none, the whole image is the document;
 2. :func:`~idstream.preprocess.rectify.rectify_card` warps the card, at full
    resolution, to its format's canonical size (:data:`~idstream.preprocess.formats.PIXELS_PER_MM`);
 3. :func:`~idstream.preprocess.orient.quarter_turn` decides between the two
