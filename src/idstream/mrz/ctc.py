@@ -121,13 +121,18 @@ def decode_fixed_length(logp: FloatArray, n: int, *, blank_merge: float = 0.999)
     char_from = np.zeros((t_max, n + 1, k), dtype=np.int8)
     char_arg = np.zeros((t_max, n + 1, k), dtype=np.int16)
     cols = np.arange(k)
+    rows = np.arange(n + 1)
+    # buffers reused across frames (row 0 of the shifted arrays stays "impossible")
+    prev_blank = np.full((n + 1, 1), _NEG, dtype=np.float32)
+    prev_other = np.full((n + 1, k), _NEG, dtype=np.float32)
+    prev_other_arg = np.zeros((n + 1, k), dtype=np.int16)
     for t in range(1, t_max):
         # best and second-best character per count, for "another character" transitions
-        order = np.argsort(char, axis=1)
-        top1 = order[:, -1]
-        top2 = order[:, -2]
-        rows = np.arange(n + 1)
+        top1 = char.argmax(axis=1)
         best1 = char[rows, top1]
+        masked = char.copy()
+        masked[rows, top1] = -np.inf
+        top2 = masked.argmax(axis=1)
         best2 = char[rows, top2]
         # blank at count m: from blank m or from the best char at m
         from_char = best1 > blank
@@ -135,17 +140,15 @@ def decode_fixed_length(logp: FloatArray, n: int, *, blank_merge: float = 0.999)
         blank_from[t] = from_char
         blank_arg[t] = top1
         # char c at count m: stay (char[m, c]), from blank[m-1], from another char at m-1
-        prev_blank = np.full(n + 1, _NEG, dtype=np.float32)
-        prev_blank[1:] = blank[:-1]
-        other = np.where(cols[None, :] == top1[:, None], best2[:, None], best1[:, None])
-        other_arg = np.where(cols[None, :] == top1[:, None], top2[:, None], top1[:, None])
-        prev_other = np.full((n + 1, k), _NEG, dtype=np.float32)
-        prev_other[1:] = other[:-1]
-        prev_other_arg = np.zeros((n + 1, k), dtype=np.int64)
-        prev_other_arg[1:] = other_arg[:-1]
-        stacked = np.stack([char, np.broadcast_to(prev_blank[:, None], (n + 1, k)), prev_other])
-        choice = stacked.argmax(axis=0)
-        new_char = stacked.max(axis=0) + lp[t][None, :]
+        prev_blank[1:, 0] = blank[:-1]
+        is_top = cols[None, :] == top1[:, None]
+        prev_other[1:] = np.where(is_top, best2[:, None], best1[:, None])[:-1]
+        prev_other_arg[1:] = np.where(is_top, top2[:, None], top1[:, None])[:-1]
+        choice = (prev_blank > char).astype(np.int8)
+        best = np.maximum(char, prev_blank)
+        other_wins = prev_other > best
+        choice[other_wins] = 2
+        new_char = np.maximum(best, prev_other) + lp[t][None, :]
         new_char[:, 0] = _NEG
         new_char[0] = _NEG
         char_from[t] = choice
