@@ -16,7 +16,7 @@ The search runs on a copy shrunk to at most :data:`ANALYSIS_SIZE` pixels (long s
    edges just inside and outside, the colour difference across each side, size, aspect
    ratio against ID-1 / ID-3 and corner angles;
 5. snapping: the best few candidates are snapped onto the edges they approximate
-   (:func:`_snap_sides`) and ranked again; the winner's sides are then snapped once more
+   (:func:`_snap_sides`) and ranked again with their unsnapped selves; the winner's sides are then snapped once more
    on the full-resolution input (sub-pixel edge positions across each side, away from the
    rounded corners, and a robust line fit), and its corners are where those lines meet.
 
@@ -247,10 +247,11 @@ def _best_quad(small: ImageArray) -> FloatArray | None:
             for k in order
         ]
     )
-    snapped = _order_many(snapped)
-    rescored = _score_quads(snapped, field, width, height)
+    # The unsnapped ones compete too: on a faint edge the snap can jump to a stronger inner one.
+    pool = np.concatenate([quads[order], _order_many(snapped)])
+    rescored = _score_quads(pool, field, width, height)
     best = int(np.argmax(rescored))
-    chosen = snapped[best] if np.isfinite(rescored[best]) else quads[order[0]]
+    chosen = pool[best] if np.isfinite(rescored[best]) else quads[order[0]]
     if _edge_support(chosen, field) < MIN_SIDE_SUPPORT:
         return None
     return np.asarray(chosen, dtype=np.float64)
