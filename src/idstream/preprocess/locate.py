@@ -16,9 +16,10 @@ The search runs on a copy shrunk to at most :data:`ANALYSIS_SIZE` pixels (long s
    edges just inside and outside, the colour difference across each side, size, aspect
    ratio against ID-1 / ID-3 and corner angles;
 5. snapping: the best few candidates are snapped onto the edges they approximate
-   (:func:`_snap_sides`) and ranked again with their unsnapped selves; the winner's sides are then snapped once more
-   on the full-resolution input (sub-pixel edge positions across each side, away from the
-   rounded corners, and a robust line fit), and its corners are where those lines meet.
+   (:func:`_snap_sides`) and ranked again with their unsnapped selves; the winner's
+   sides are then snapped once more on the full-resolution input (sub-pixel edge
+   positions across each side, away from the rounded corners, and a robust line fit),
+   and its corners are where those lines meet.
 
 The result is in input-image pixels, clockwise from the top-left corner *of
 the image* (which of its corners is the card's own top-left is decided by
