@@ -34,7 +34,8 @@ def test_craft_int8_matches_torch(models: OnnxModels, card_image: npt.NDArray[np
 
     from idstream.ocr.detect import craft_input
 
-    x = craft_input(np.asarray(cv2.cvtColor(card_image, cv2.COLOR_BGR2RGB), dtype=np.uint8))
+    top = np.ascontiguousarray(card_image[:160, :416])  # the title, a label and its value: enough, and fast
+    x = craft_input(np.asarray(cv2.cvtColor(top, cv2.COLOR_BGR2RGB), dtype=np.uint8))
     with torch.inference_mode():
         ref = float_detector(model_dir() / DETECTOR_FILE)(torch.from_numpy(x))[0][0].numpy()
     got = models.heatmaps(x)
