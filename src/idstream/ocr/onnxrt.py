@@ -48,10 +48,14 @@ def onnx_dir() -> Path:
     return Path(__file__).resolve().parents[3] / ".cache" / "ocr-onnx"
 
 
-def _session(path: Path, threads: int | None) -> Any:
+def _session(path: Path, threads: int | None, *, arena: bool = True) -> Any:
     import onnxruntime as ort
 
     options = ort.SessionOptions()
+    # CRAFT's activations are large and change shape with every image: an arena keeps the
+    # largest ever seen (peak RSS 1.59 GB instead of 1.27 GB after a few passports), for no
+    # measurable speed gain. The recognizer's small batches keep it.
+    options.enable_cpu_mem_arena = arena
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.inter_op_num_threads = 1
@@ -159,7 +163,7 @@ def load_onnx_models(
     reason = _check(root, source)
     if reason is None:
         try:
-            detector = _session(root / DETECTOR_ONNX, threads)
+            detector = _session(root / DETECTOR_ONNX, threads, arena=False)
             recognizer = OnnxRecognizer(_session(root / RECOGNIZER_ONNX, threads))
         except ImportError:
             reason = "onnxruntime is not installed"
