@@ -557,6 +557,8 @@ def table() -> str:
             else:
                 lines.append(f"| full pipeline from pixels, {name} | not measured | | | |")
         lines.append("")
+        if pipe and pipe.get("analysis"):
+            lines += [f"From pixels: {pipe['analysis']}", ""]
         per = {name: idn[name]["per_field_exact_match"] for name in ("gt_text", "ocr_like_noise")}
         for name in ("test-heldout-scan", "test-heldout-photo"):
             r = (pipe or {}).get(name)
