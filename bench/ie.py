@@ -298,6 +298,8 @@ def identity(args: argparse.Namespace) -> dict[str, Any]:
         out[name]["label_ceiling_exact_match"] = _ceiling(items, ex.schema, lexicon=tuple(ex.lexicon))[
             "exact_match"
         ]
+        bare, _, _ = evaluate_net(ex.net, items, ex.schema, ex.temperature, lexicon=ex.lexicon)
+        out[name]["exact_match_without_label_prior"] = bare["exact_match"]
     return out
 
 
@@ -574,6 +576,12 @@ def table() -> str:
         lines += [f"| {f} | " + " | ".join(_pct(v.get(f)) for v in per.values()) + " |" for f in fields]
         lines += [
             "",
+            "Without the printed-label prior (same network, same value assembly otherwise): "
+            + ", ".join(
+                f"{name.replace('_', ' ')} {_pct(idn[name].get('exact_match_without_label_prior'))}"
+                for name in ("gt_text", "ocr_like_noise")
+            )
+            + ". "
             "The label ceiling is the exact match reached when the true segment labels go through "
             "the same post-processing: with OCR-like noise (characters misread or dropped at 2%, "
             "segments merged and split) part of the values is no longer printed right in any segment.",
