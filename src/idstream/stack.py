@@ -7,6 +7,7 @@ services and the gRPC gateway, each a background process with a pid file under
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 import urllib.request
@@ -106,7 +107,18 @@ class LocalStack:
         env["PYTHONUNBUFFERED"] = "1"
         root = Path(__file__).resolve().parents[2]
         env["PYTHONPATH"] = f"{root / 'src'}:{root}"
+        if "OMP_NUM_THREADS" not in os.environ:
+            env["OMP_NUM_THREADS"] = str(self.threads_per_document())
         return env
+
+    def threads_per_document(self) -> int:
+        """CPU threads each in-flight document may use (torch, ONNX Runtime).
+
+        All services share this machine's cores: a service working on
+        ``max_in_flight`` documents with every core each would oversubscribe the CPU
+        (the default thread pools spin), so each document gets an equal share.
+        """
+        return max(1, (os.cpu_count() or 1) // max(1, self.settings.max_in_flight))
 
     def start_service(self, name: str) -> processes.ManagedProcess:
         service = next(s for s in SERVICES if s.name == name)
