@@ -21,6 +21,10 @@ The search runs on a copy shrunk to at most :data:`ANALYSIS_SIZE` pixels (long s
    positions across each side, away from the rounded corners, and a robust line fit),
    and its corners are where those lines meet.
 
+On a plain background (a scanner bed: the image's border is one flat colour) steps 2-5 are
+skipped: the document is the rectangle around everything that differs from that colour
+(:func:`plain_background_quad`), and only the final full-resolution snap refines it.
+
 The result is in input-image pixels, clockwise from the top-left corner *of
 the image* (which of its corners is the card's own top-left is decided by
 :mod:`idstream.preprocess.orient`).
@@ -53,6 +57,7 @@ __all__ = [
     "downscale",
     "find_card_quad",
     "order_clockwise",
+    "plain_background_quad",
     "quad_features",
     "quad_to_array",
     "ranker_weights",
@@ -106,6 +111,18 @@ RERANK_TOP = 8
 SNAP_FINE = 2.0
 #: Profiles sampled across each side when snapping.
 SNAP_SAMPLES = 40
+#: Plain-background segmentation (a scanner bed, a plain sheet): width of the image's border
+#: ring that samples the background (share of the short side); the image counts as a document
+#: on a plain background when the 95th percentile of the ring's Lab distance from its median
+#: colour (its noise) is at most ``BED_MAX_NOISE``; a pixel is background within
+#: ``BED_TOLERANCE + 2 * noise`` of that colour.
+BED_RING, BED_MAX_NOISE, BED_TOLERANCE = 0.02, 3.0, 3.0
+#: Foreground blobs shorter than this share of the short side (both ways) are ignored (dust).
+BED_MIN_BLOB = 0.04
+#: Closing that joins the foreground into one blob (share of the short side).
+BED_CLOSE = 0.03
+#: The blob's convex hull must fill at least this share of its smallest enclosing rectangle.
+BED_RECTANGULARITY = 0.92
 
 
 def downscale(image: ImageArray, long_side: int) -> tuple[ImageArray, float]:
@@ -231,8 +248,71 @@ def candidate_quads(small: ImageArray) -> tuple[_EdgeField, FloatArray]:
     return field, _candidate_quads(lines, width, height)
 
 
+def plain_background_quad(small: ImageArray) -> FloatArray | None:
+    """The document as the one rectangular blob on a plain background, or ``None``.
+
+    On a scanner bed (or any plain, evenly lit surface) the border of the image shows only
+    the background, and everything that differs from its colour is the document, even where
+    the document's own edge is too faint for the line search (a white card on a white bed),
+    and its inner structures (the photo box, a frame) cannot outrank it. Applies only when
+    the border ring (:data:`BED_RING`) is plain: the 95th percentile of its Lab distance from
+    its median colour is at most :data:`BED_MAX_NOISE` (a photo's table, noise and shading
+    fail this, and a scan cropped into the card does too). The differing pixels are closed
+    (:data:`BED_CLOSE`), blobs shorter than :data:`BED_MIN_BLOB` are dropped, and the convex
+    hull of the rest must fill at least :data:`BED_RECTANGULARITY` of its minimum-area
+    rectangle, which must be a plausible document (size, aspect ratio).
+
+    Returns:
+        The blob's minimum-area rectangle ``(4, 2)`` in ``small``'s pixels, clockwise from
+        the top-left, or ``None``.
+    """
+    height, width = small.shape[:2]
+    short = min(height, width)
+    ring = max(2, round(BED_RING * short))
+    if short <= 4 * ring:
+        return None
+
+    def lab(part: ImageArray) -> FloatArray:
+        blurred = cv2.GaussianBlur(cv2.cvtColor(part, cv2.COLOR_BGR2LAB), (5, 5), 0)
+        return np.asarray(blurred, dtype=np.float32)
+
+    # The ring first (cheap): most photos stop here.
+    border = np.concatenate(
+        [
+            lab(small[: ring + 2])[:ring].reshape(-1, 3),
+            lab(small[-ring - 2 :])[-ring:].reshape(-1, 3),
+            lab(small[:, : ring + 2])[ring:-ring, :ring].reshape(-1, 3),
+            lab(small[:, -ring - 2 :])[ring:-ring, -ring:].reshape(-1, 3),
+        ]
+    )
+    background = np.median(border, axis=0)
+    noise = float(np.percentile(np.linalg.norm(border - background, axis=1), 95))
+    if noise > BED_MAX_NOISE:
+        return None
+    tolerance = BED_TOLERANCE + 2.0 * noise
+    foreground = (np.linalg.norm(lab(small) - background, axis=2) > tolerance).astype(np.uint8)
+    size = max(3, round(BED_CLOSE * short) | 1)
+    foreground = cv2.morphologyEx(foreground, cv2.MORPH_CLOSE, np.ones((size, size), np.uint8))
+    contours, _ = cv2.findContours(foreground, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    kept = [c for c in contours if max(cv2.boundingRect(c)[2:]) >= BED_MIN_BLOB * short]
+    if not kept:
+        return None
+    hull = cv2.convexHull(np.concatenate(kept))
+    (cx, cy), (rw, rh), angle = cv2.minAreaRect(hull)
+    if rw * rh <= 0 or cv2.contourArea(hull) < BED_RECTANGULARITY * rw * rh:
+        return None
+    corners = order_clockwise(cv2.boxPoints(((cx, cy), (rw, rh), angle)).astype(np.float64))
+    valid, _, _, _ = _shape(corners[None], width, height)
+    return corners if bool(valid[0]) else None
+
+
 def _best_quad(small: ImageArray) -> FloatArray | None:
     height, width = small.shape[:2]
+    plain = plain_background_quad(small)
+    if plain is not None:
+        return plain
     field, quads = candidate_quads(small)
     if len(quads) == 0:
         return None

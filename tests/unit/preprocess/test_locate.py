@@ -54,3 +54,38 @@ def test_candidates_include_the_card(make_photo: Callable[..., Photo]) -> None:
     errors = [np.abs(locate.order_clockwise(q) - truth).max() for q in quads]
     assert len(quads) > 0
     assert min(errors) < 0.02 * float(np.hypot(*(truth[2] - truth[0])))
+
+
+def _scan(background: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A pale card (faint edge, high-contrast photo box inside) laid 2 degrees askew on ``background``."""
+    card = np.full((270, 428, 3), 244, dtype=np.uint8)  # ID-1 at 5 px/mm, barely off the bed
+    for y in range(20, 250, 9):
+        cv2.line(card, (0, y), (427, y + 12), (236, 240, 246), 1)  # faint guilloche-like lines
+    cv2.rectangle(card, (20, 40), (130, 190), (60, 50, 40), -1)  # the photo box: the strongest edges
+    for y in (70, 110, 150, 230):
+        cv2.putText(card, "SAMPLE TEXT 123", (150, y), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (30, 30, 30), 1)
+    height, width = background.shape[:2]
+    corners = np.array([[0, 0], [427, 0], [427, 269], [0, 269]], dtype=np.float32)
+    rotation = cv2.getRotationMatrix2D((214.0, 135.0), -2.0, 1.0)
+    rotation[:, 2] += (width / 2 - 214.0, height / 2 - 135.0)
+    warped = cv2.warpAffine(card, rotation, (width, height), flags=cv2.INTER_LINEAR)
+    mask = cv2.warpAffine(np.full(card.shape[:2], 255, np.uint8), rotation, (width, height))
+    image = np.where(mask[..., None] > 127, warped, background).astype(np.uint8)
+    quad = cv2.transform(corners[None], rotation)[0].astype(np.float64)
+    return cv2.GaussianBlur(image, (0, 0), 0.8), quad
+
+
+def test_a_pale_card_on_a_scanner_bed_is_found_by_its_difference_from_the_bed() -> None:
+    image, truth = _scan(np.full((400, 560, 3), 238, dtype=np.uint8))
+    assert locate.plain_background_quad(image) is not None
+    found = locate.find_card_quad(image)
+    assert found is not None
+    error = min(np.hypot(*(np.roll(np.array(found), s, axis=0) - truth).T).max() for s in range(4))
+    assert error < 0.01 * float(np.hypot(*(truth[2] - truth[0])))
+
+
+def test_a_textured_background_is_not_taken_for_a_scanner_bed() -> None:
+    rng = np.random.default_rng(5)
+    table = np.clip(rng.normal(150, 25, size=(400, 560, 3)), 0, 255).astype(np.uint8)
+    image, _ = _scan(table)
+    assert locate.plain_background_quad(image) is None
