@@ -23,7 +23,9 @@ The search runs on a copy shrunk to at most :data:`ANALYSIS_SIZE` pixels (long s
 
 On a plain background (a scanner bed: the image's border is one flat colour) steps 2-5 are
 skipped: the document is the rectangle around everything that differs from that colour
-(:func:`plain_background_quad`), and only the final full-resolution snap refines it.
+(:func:`plain_background_quad`), and only the final full-resolution snap refines it. An
+image with a format's aspect ratio in which nothing large is found is taken as cropped to the
+document: its corners are the image's (:func:`_frame_is_document`).
 
 The result is in input-image pixels, clockwise from the top-left corner *of
 the image* (which of its corners is the card's own top-left is decided by
@@ -117,6 +119,10 @@ SNAP_SAMPLES = 40
 #: colour (its noise) is at most ``BED_MAX_NOISE``; a pixel is background within
 #: ``BED_TOLERANCE + 2 * noise`` of that colour.
 BED_RING, BED_MAX_NOISE, BED_TOLERANCE = 0.02, 3.0, 3.0
+#: An image whose aspect ratio is within this (absolute log ratio) of a format's is taken as
+#: cropped to the document when no plain background is seen and the line search finds nothing
+#: larger than :data:`FULL_FRAME_MAX_INNER` of it (an inner structure: the photo box, a frame).
+FULL_FRAME_ASPECT, FULL_FRAME_MAX_INNER = 0.02, 0.6
 #: Foreground blobs shorter than this share of the short side (both ways) are ignored (dust).
 BED_MIN_BLOB = 0.04
 #: Closing that joins the foreground into one blob (share of the short side).
@@ -184,7 +190,12 @@ def find_card_quad(image: ImageArray, *, analysis_size: int = ANALYSIS_SIZE) -> 
     if image.ndim == 2:
         image = as_image(cv2.cvtColor(image, cv2.COLOR_GRAY2BGR))
     small, scale = downscale(image, analysis_size)
-    found = _best_quad(small)
+    height, width = small.shape[:2]
+    plain = plain_background_quad(small)
+    found = plain if plain is not None else _best_quad(small)
+    if plain is None and _frame_is_document(width, height, found):
+        full_h, full_w = image.shape[:2]
+        return ((-0.5, -0.5), (full_w - 0.5, -0.5), (full_w - 0.5, full_h - 0.5), (-0.5, full_h - 0.5))
     if found is None:
         return None
     # A sub-pixel snap of the sides on the input itself (narrow search around the coarse sides).
@@ -308,11 +319,20 @@ def plain_background_quad(small: ImageArray) -> FloatArray | None:
     return corners if bool(valid[0]) else None
 
 
+def _frame_is_document(width: int, height: int, found: FloatArray | None) -> bool:
+    """Whether the image itself is the document: a scan or photo cropped to the card.
+
+    Its aspect ratio must be a format's (within :data:`FULL_FRAME_ASPECT`), and the best
+    quadrilateral inside it, if any, no larger than :data:`FULL_FRAME_MAX_INNER` of it.
+    """
+    aspect = max(width, height) / max(min(width, height), 1)
+    if min(abs(math.log(aspect / f.aspect)) for f in FORMATS.values()) > FULL_FRAME_ASPECT:
+        return False
+    return found is None or _area(found) < FULL_FRAME_MAX_INNER * width * height
+
+
 def _best_quad(small: ImageArray) -> FloatArray | None:
     height, width = small.shape[:2]
-    plain = plain_background_quad(small)
-    if plain is not None:
-        return plain
     field, quads = candidate_quads(small)
     if len(quads) == 0:
         return None

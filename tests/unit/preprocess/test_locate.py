@@ -56,14 +56,20 @@ def test_candidates_include_the_card(make_photo: Callable[..., Photo]) -> None:
     assert min(errors) < 0.02 * float(np.hypot(*(truth[2] - truth[0])))
 
 
-def _scan(background: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A pale card (faint edge, high-contrast photo box inside) laid 2 degrees askew on ``background``."""
-    card = np.full((270, 428, 3), 244, dtype=np.uint8)  # ID-1 at 5 px/mm, barely off the bed
+def _pale_card() -> np.ndarray:
+    """An ID-1 card at 5 px/mm: pale paper with faint lines, text and a high-contrast photo box."""
+    card = np.full((270, 428, 3), 244, dtype=np.uint8)
     for y in range(20, 250, 9):
         cv2.line(card, (0, y), (427, y + 12), (236, 240, 246), 1)  # faint guilloche-like lines
     cv2.rectangle(card, (20, 40), (130, 190), (60, 50, 40), -1)  # the photo box: the strongest edges
     for y in (70, 110, 150, 230):
         cv2.putText(card, "SAMPLE TEXT 123", (150, y), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (30, 30, 30), 1)
+    return card
+
+
+def _scan(background: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The pale card laid 2 degrees askew on ``background``, and its corners."""
+    card = _pale_card()
     height, width = background.shape[:2]
     corners = np.array([[0, 0], [427, 0], [427, 269], [0, 269]], dtype=np.float32)
     rotation = cv2.getRotationMatrix2D((214.0, 135.0), -2.0, 1.0)
@@ -89,3 +95,11 @@ def test_a_textured_background_is_not_taken_for_a_scanner_bed() -> None:
     table = np.clip(rng.normal(150, 25, size=(400, 560, 3)), 0, 255).astype(np.uint8)
     image, _ = _scan(table)
     assert locate.plain_background_quad(image) is None
+
+
+def test_an_image_cropped_to_the_card_is_the_card() -> None:
+    card = cv2.GaussianBlur(_pale_card(), (0, 0), 0.8)
+    found = locate.find_card_quad(card)
+    assert found is not None
+    expected = np.array([[-0.5, -0.5], [427.5, -0.5], [427.5, 269.5], [-0.5, 269.5]])
+    assert np.abs(np.array(found) - expected).max() < 1e-6
