@@ -42,7 +42,14 @@ def run_embedded(images: list[Path]) -> tuple[float, list[dict[str, Any]]]:
     return time.perf_counter() - start, results
 
 
-def run_streaming(images: list[Path], run_dir: Path) -> tuple[float, list[dict[str, Any]]]:
+def run_streaming(images: list[Path], run_dir: Path) -> tuple[float, list[dict[str, Any]], float]:
+    """Stream the images through the local stack.
+
+    Returns:
+        Seconds from the first publish to the last result, the results, and the
+        steady-state rate (documents per second between the first and the last
+        result, i.e. without the time the pipeline takes to fill).
+    """
     from idstream.devstack.ports import free_port
     from idstream.settings import load_settings
     from idstream.stack import SERVICES, LocalStack
@@ -80,20 +87,37 @@ def run_streaming(images: list[Path], run_dir: Path) -> tuple[float, list[dict[s
             messages.append((doc_id, ingest_message(doc_id, ref, "image/jpeg", "bench")))
         asyncio.run(publish_ingest(settings, messages[:1]))
 
+        arrivals: list[float] = []
+
         async def collect(count: int) -> list[dict[str, Any]]:
             out = []
             async for _k, value in consume_results(settings, count=count, timeout=900, from_beginning=True):
                 out.append(decode_result(value)[0].to_dict())
+                arrivals.append(time.perf_counter())
             return out
 
         asyncio.run(collect(1))
-        start = time.perf_counter()
-        asyncio.run(publish_ingest(settings, messages[1:]))
-        results = asyncio.run(collect(len(messages)))[1:]
+
+        async def stream_all() -> tuple[float, list[dict[str, Any]]]:
+            # listen first (the warm-up result, already on the topic, arrives at once),
+            # so that each result's arrival time is when the pipeline produced it
+            arrivals.clear()
+            listening = asyncio.create_task(collect(len(messages)))
+            await asyncio.sleep(2.0)
+            begin = time.perf_counter()
+            await publish_ingest(settings, messages[1:])
+            out = await listening
+            return begin, out[1:]
+
+        start, results = asyncio.run(stream_all())
         elapsed = time.perf_counter() - start
     finally:
         stack.down()
-    return elapsed, results
+    fresh = arrivals[1:]
+    steady = float("nan")
+    if len(fresh) > 2 and fresh[-1] > fresh[0]:
+        steady = (len(fresh) - 1) / (fresh[-1] - fresh[0])
+    return elapsed, results, steady
 
 
 def _median(results: list[dict[str, Any]], key: str) -> float:
@@ -102,7 +126,9 @@ def _median(results: list[dict[str, Any]], key: str) -> float:
 
 
 def table(
-    n: int, embedded: tuple[float, list[dict[str, Any]]], streaming: tuple[float, list[dict[str, Any]]]
+    n: int,
+    embedded: tuple[float, list[dict[str, Any]]],
+    streaming: tuple[float, list[dict[str, Any]], float],
 ) -> str:
     rows = [
         "| mode | documents | docs/s | "
@@ -110,14 +136,20 @@ def table(
         + " | end-to-end ms (median) |",
         "|---|---|---|" + "---|" * len(STAGE_KEYS) + "---|",
     ]
-    for name, (elapsed, results) in (("embedded", embedded), ("streaming", streaming)):
+    for name, (elapsed, results) in (("embedded", embedded), ("streaming", streaming[:2])):
         e2e = "total" if name == "embedded" else "end_to_end"
         stages = " | ".join(f"{_median(results, k):.0f}" for k in STAGE_KEYS)
         rate = len(results) / elapsed
         rows.append(f"| {name} | {len(results)} | {rate:.2f} | {stages} | {_median(results, e2e):.0f} |")
-    ratio = (len(streaming[1]) / streaming[0]) / (len(embedded[1]) / embedded[0])
+    embedded_rate = len(embedded[1]) / embedded[0]
+    ratio = (len(streaming[1]) / streaming[0]) / embedded_rate
     rows.append("")
-    rows.append(f"Streaming throughput / embedded throughput: **{ratio:.2f}** (target ≥ 0.90).")
+    rows.append(
+        f"Streaming throughput / embedded throughput: **{ratio:.2f}** over the whole run, "
+        f"**{streaming[2] / embedded_rate:.2f}** in steady state ({streaming[2]:.2f} docs/s between "
+        "the first and the last streamed result, without the time the pipeline takes to fill); "
+        "target ≥ 0.90."
+    )
     return "\n".join(rows)
 
 
@@ -141,7 +173,10 @@ def main() -> None:
     print(text)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(text + "\n")
-    json.dump({"embedded_s": embedded[0], "streaming_s": streaming[0]}, sys.stderr)
+    json.dump(
+        {"embedded_s": embedded[0], "streaming_s": streaming[0], "streaming_steady_docs_s": streaming[2]},
+        sys.stderr,
+    )
 
 
 if __name__ == "__main__":
