@@ -55,9 +55,11 @@ for _num, _names in enumerate(
 
 _MONTH_ALT = "|".join(sorted(_MONTHS, key=len, reverse=True))
 # A month written as words, possibly bilingual ("AUGUST/AOUT", "AUG/AOUT"): one of the two
-# names must be known (the other may be misread: "JULY/JVILET", "MY/MAI").
+# names must be known (the other may be misread: "JULY/JVILET", "MY/MAI"), and OCR often
+# reads the slash as I, l, 1 or | ("APRIAVR").
+_SLASH = r"\s?[/Il1|]\s?"
 _MONTH_WORDS = (
-    rf"(?P<mon>(?:[A-Z]{{2,10}}\.?\s?/\s?)?(?P<mname>{_MONTH_ALT})\.?(?:\s?/\s?[A-Z]{{2,10}}\.?)?(?![A-Z]))"
+    rf"(?P<mon>(?:[A-Z]{{2,10}}\.?{_SLASH})?(?P<mname>{_MONTH_ALT})\.?(?:{_SLASH}[A-Z]{{2,10}}\.?)?(?![A-Z]))"
 )
 _TEXT_DMY = re.compile(
     rf"(?<![0-9])(?P<d>\d{{1,2}})\s*[-./ ]?\s*{_MONTH_WORDS}\s*[-./ ,]?\s*(?P<y>\d{{4}}|\d{{2}})(?![0-9])"

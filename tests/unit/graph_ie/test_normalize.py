@@ -116,3 +116,11 @@ def test_dates_with_digits_misread_as_letters_and_bilingual_months() -> None:
     assert normalize_date("12 JULY/JVILET 86", role="past") == "1986-07-12"
     assert normalize_date("26 MY/MAI 45", role="past") == "1945-05-26"
     assert normalize_date("SEPTEMBER") is None
+
+
+def test_a_bilingual_month_whose_slash_was_read_as_a_letter() -> None:
+    # the ICAO specimen passport's date of issue "16 APR/AVR 07", as EasyOCR reads it
+    assert normalize_date("16 APRIAVR 07", role="issue") == "2007-04-16"
+    assert normalize_date("12 AUGUST1AOUT 74", role="past") == "1974-08-12"
+    assert normalize_date("15 APRIL 2012") == "2012-04-15"
+    assert normalize_date("3 MAYI 1990") is None
