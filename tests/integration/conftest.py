@@ -256,26 +256,20 @@ def stage_services(
 
 
 @pytest.fixture(scope="session")
-def sample_documents(tmp_path_factory: pytest.TempPathFactory) -> list[bytes]:
+def generate_scans(tmp_path_factory: pytest.TempPathFactory) -> Callable[[int, int], list[Path]]:
+    """Generate ``n`` scan-like documents with ``seed`` through ``idstream synth``; the image paths."""
+
+    def generate(n: int, seed: int) -> list[Path]:
+        out = tmp_path_factory.mktemp(f"scans-{seed}")
+        cmd = [sys.executable, "-m", "idstream.cli", "synth", "--out", str(out)]
+        cmd += ["--n", str(n), "--seed", str(seed), "--distort", "scan"]
+        subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT)
+        return sorted(p for p in out.iterdir() if p.suffix.lower() in (".jpg", ".png"))
+
+    return generate
+
+
+@pytest.fixture(scope="session")
+def sample_documents(generate_scans: Callable[[int, int], list[Path]]) -> list[bytes]:
     """Six small generated documents (scan-like JPEGs), as bytes."""
-    out = tmp_path_factory.mktemp("samples")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "idstream.cli",
-            "synth",
-            "--out",
-            str(out),
-            "--n",
-            "6",
-            "--seed",
-            "5150",
-            "--distort",
-            "scan",
-        ],
-        check=True,
-        capture_output=True,
-        cwd=ROOT,
-    )
-    return [p.read_bytes() for p in sorted(out.glob("*.jpg"))]
+    return [p.read_bytes() for p in generate_scans(6, 5150)]

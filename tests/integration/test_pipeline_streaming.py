@@ -14,7 +14,7 @@ import os
 import subprocess
 import sys
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -72,28 +72,8 @@ def stack_env(tmp_path_factory: pytest.TempPathFactory, infra_installed: None) -
 
 
 @pytest.fixture(scope="module")
-def documents(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    out = tmp_path_factory.mktemp("docs")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "idstream.cli",
-            "synth",
-            "--out",
-            str(out),
-            "--n",
-            "23",
-            "--seed",
-            "4242",
-            "--distort",
-            "scan",
-        ],
-        check=True,
-        capture_output=True,
-        cwd=ROOT,
-    )
-    images = sorted(p for p in out.iterdir() if p.suffix.lower() in (".jpg", ".png"))
+def documents(generate_scans: Callable[[int, int], list[Path]]) -> list[Path]:
+    images = generate_scans(23, 4242)
     assert len(images) == 23
     return images
 
