@@ -30,6 +30,7 @@ __all__ = [
     "normalize_list",
     "normalize_sex",
     "repair_digits",
+    "repair_separators",
 ]
 
 _MONTHS: dict[str, int] = {}
@@ -147,7 +148,36 @@ def find_date(
         repaired = repair_digits(text)
         if repaired != text:
             found = find_printed_date(repaired, order, role, today)
+        if found is None:
+            fixed = repair_separators(repaired)
+            if fixed != repaired:
+                found = find_printed_date(fixed, order, role, today)
     return found
+
+
+_SEPARATOR_MIXED = re.compile(
+    r"(?<![0-9])(\d{1,2})\s?[-./,;:]\s?(\d{1,2})\s?[-./,;: ]\s?(\d{4})(?![0-9])"
+    r"|(?<![0-9])(\d{1,2})\s?[-./,;: ]\s?(\d{1,2})\s?[-./,;:]\s?(\d{4})(?![0-9])"
+)
+_SEPARATOR_DROPPED = re.compile(r"(?<![0-9])(\d{2})(\d{2}) (\d{4})(?![0-9])")
+
+
+def repair_separators(text: str) -> str:
+    """Read the separators of a numeric date OCR misread or dropped as ``/``.
+
+    ``12/25,2030`` and ``15,06 1973`` -> ``12/25/2030`` and ``15/06/1973`` (a separator
+    read as a comma, colon or space); ``0409 1980`` -> ``04/09/1980`` (the first
+    separator dropped). Only numbers ending in a four-digit year are changed. Four
+    digits glued to a slash (``1409/2017``) are left alone: there OCR more often read a
+    separator as a digit (``11/09`` as ``1409``) than dropped it.
+    """
+
+    def mixed(m: re.Match[str]) -> str:
+        a, b, y = (g for g in m.groups() if g is not None)
+        return f"{a}/{b}/{y}"
+
+    text = _SEPARATOR_MIXED.sub(mixed, text)
+    return _SEPARATOR_DROPPED.sub(lambda m: f"{m.group(1)}/{m.group(2)}/{m.group(3)}", text)
 
 
 def find_printed_date(

@@ -20,8 +20,10 @@ Steps, per field of the schema:
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -52,6 +54,7 @@ __all__ = [
     "join_segments",
     "line_runs",
     "merge_groups",
+    "split_inline_label",
     "strip_known_label",
     "strip_label",
     "union_quad",
@@ -86,7 +89,7 @@ _FIELD_NUMBER = r"(?:\d{1,2}[A-Za-z]?\.?\s+)?"
 def _label_key(text: str) -> str:
     """A printed label without its field number and trailing colon, upper case."""
     key = re.sub(rf"^{_FIELD_NUMBER}", "", text.strip())
-    return " ".join(key.rstrip(" :.").upper().split())
+    return " ".join(key.rstrip(" :;.,").upper().split())
 
 
 def build_label_lexicon(texts: Sequence[str], min_count: int = 3) -> list[str]:
@@ -133,6 +136,103 @@ def strip_known_label(text: str, lexicon: Sequence[str]) -> str:
     if m:
         return text[m.end() :].strip()
     return text
+
+
+#: A field number glued to its label by OCR (``1RESTR``, ``#CLASS``): cut before matching.
+_GLUED_NUMBER = re.compile(r"^[#\d]{1,2}[.:]?(?=[A-Za-z]{3})")
+#: Similarity from which a misread label at the start of a segment counts (``SEX0``, ``GESCHIECHT``).
+_INLINE_CUTOFF = 0.75
+_INLINE_MAX_WORDS = 4
+
+
+def _unaccent(text: str) -> str:
+    text = text.replace("Ł", "L").replace("Ø", "O").replace("İ", "I").replace("Đ", "D")
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+@functools.lru_cache(maxsize=16)
+def _unaccented_keys(keys: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple((k, _unaccent(k)) for k in keys)
+
+
+@functools.lru_cache(maxsize=8192)
+def _fuzzy_key(key: str, keys: tuple[str, ...], cutoff: float) -> tuple[str | None, float]:
+    """The closest key and its similarity, diacritics ignored, among keys of about the same length.
+
+    ``PASSPORT`` is not ``PASSPORT NO`` cut short: a prefix of a longer label does not count.
+    """
+    best: tuple[str | None, float] = (None, 0.0)
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    matcher.set_seq2(_unaccent(key))
+    for k, plain in _unaccented_keys(keys):
+        if abs(len(plain) - len(key)) > 1 + len(key) // 6:
+            continue
+        matcher.set_seq1(plain)
+        if matcher.real_quick_ratio() < cutoff or matcher.quick_ratio() < cutoff:
+            continue
+        r = matcher.ratio()
+        if r >= cutoff and r > best[1]:
+            best = (k, r)
+    return best
+
+
+@functools.lru_cache(maxsize=8192)
+def _split_inline(text: str, lexicon: tuple[str, ...]) -> tuple[str, str] | None:
+    keys = _lexicon_set(lexicon)
+    whole = _label_key(text)
+    if whole in keys:
+        return None  # a label alone
+    whole_score = _fuzzy_key(whole, lexicon, _INLINE_CUTOFF)[1] if len(whole) >= 4 else 0.0
+    tokens = re.sub(r"([:;])(?=\S)", r"\1 ", text).split()
+    best: tuple[float, int, str] | None = None
+    for k in range(1, min(_INLINE_MAX_WORDS, len(tokens) - 1) + 1):
+        rest = " ".join(tokens[k:]).strip(" :;")
+        key = _label_key(_GLUED_NUMBER.sub("", " ".join(tokens[:k])))
+        if not rest or len(key) < 2 or sum(c.isdigit() for c in key) > len(key) // 4:
+            continue  # a value (``12/07``), not a label misread (``SEX0``)
+        if key in keys:
+            match, score = key, 1.0
+        elif len(key) >= 4:
+            found, score = _fuzzy_key(key, lexicon, _INLINE_CUTOFF)
+            if found is None:
+                continue
+            match = found
+        else:
+            continue
+        if best is None or score >= best[0]:  # the longest of the best-matching prefixes
+            best = (score, k, match)
+    if best is None or best[0] <= whole_score:
+        return None  # a (misread) label alone matches better than any label + value
+    return best[2], " ".join(tokens[best[1] :]).strip(" :;")
+
+
+def split_inline_label(text: str, lexicon: Sequence[str]) -> tuple[str, str] | None:
+    """Split a segment that holds a printed label and its value, as OCR often reads them.
+
+    ``15 SEX M`` -> ``("SEX", "M")``, ``Sex0 M`` -> ``("SEX", "M")`` (a misread label is
+    matched to the closest label of the lexicon of about the same length), ``1RESTR B``
+    -> ``("RESTR", "B")``. ``None`` when the segment does not start with a label, is a
+    label alone, or is better read as one misread label (``Dale de nalssance``).
+
+    Args:
+        text: the segment's text.
+        lexicon: the printed labels (keys as :func:`build_label_lexicon` returns them).
+
+    Returns:
+        ``(label key, value text)`` or ``None``.
+    """
+    if not lexicon or (len(text.split()) < 2 and not re.search(r"[:;]\S", text)):
+        return None
+    return _split_inline(text, tuple(lexicon))
+
+
+def _strip_any_label(text: str, lexicon: Sequence[str]) -> str:
+    """:func:`strip_known_label`, else the value of :func:`split_inline_label` (a misread label)."""
+    stripped = strip_known_label(text, lexicon)
+    if stripped != text:
+        return stripped
+    split = split_inline_label(text, lexicon)
+    return split[1] if split is not None else text
 
 
 def union_quad(quads: Sequence[Quad]) -> Quad:
@@ -269,6 +369,7 @@ def assemble_fields(
     probs: npt.NDArray[np.float32],
     schema: Schema,
     lexicon: Sequence[str] = (),
+    value_labels: Sequence[str] | None = None,
 ) -> dict[str, FieldValue]:
     """Turn per-segment probabilities into field values.
 
@@ -278,8 +379,11 @@ def assemble_fields(
         quads: the segments' quads in original-image coordinates (reading order).
         probs: ``(N, C)`` calibrated class probabilities, classes as ``schema.labels``.
         schema: the field schema.
-        lexicon: printed labels to cut from the start of value segments (see
-            :func:`build_label_lexicon`).
+        lexicon: printed labels (see :func:`build_label_lexicon`): a segment that is only
+            one of them is no value, and they are cut from the start of value segments.
+        value_labels: the labels cut from the start of value segments, also when misread
+            (:func:`split_inline_label`; default ``lexicon``): the model's field labels,
+            not titles (``PASSPORT`` is no label of ``PASSPORT OFFICE``).
 
     Returns:
         Field name to :class:`FieldValue` (``source="visual"``), for fields found.
@@ -346,7 +450,8 @@ def assemble_fields(
             chosen = [max(nodes, key=lambda i: float(probs[i, c]))]
         if spec.name in schema.date_sequence:
             chosen = runs.get(chosen[0], chosen)
-        parts = [strip_known_label(texts[i], lexicon) if lexicon else texts[i] for i in chosen]
+        cut_labels = lexicon if value_labels is None else value_labels
+        parts = [_strip_any_label(texts[i], cut_labels) if cut_labels else texts[i] for i in chosen]
         text = join_segments(parts, boxes[chosen], spec.join)
         cut = cut_value(text, spec, order, settled)
         if cut is None:

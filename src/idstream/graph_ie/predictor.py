@@ -25,7 +25,7 @@ from idstream.errors import ModelError
 from idstream.graph_ie.graph import DocumentGraph, build_graph
 from idstream.graph_ie.model import GraphIEConfig, GraphIENet, to_data
 from idstream.graph_ie.postprocess import assemble_fields
-from idstream.graph_ie.printed_labels import apply_label_prior
+from idstream.graph_ie.printed_labels import apply_label_prior, field_labels
 from idstream.graph_ie.schema import Schema
 
 __all__ = ["MODEL_FORMAT", "Extraction", "GraphExtractor", "save_model"]
@@ -120,6 +120,8 @@ class GraphExtractor:
             str(k): {str(c): float(v) for c, v in row.items()}
             for k, row in dict(self.meta.get("label_fields", {})).items()
         }
+        #: Labels cut from the start of a value (titles such as ``PASSPORT`` are not).
+        self.value_labels: list[str] | None = field_labels(self.label_fields) if self.label_fields else None
 
     @classmethod
     def from_bytes(cls, data: bytes) -> GraphExtractor:
@@ -201,7 +203,9 @@ class GraphExtractor:
         graph = build_graph(segments, doc_size)
         probs, doc = self._probs(graph)
         quads = [segments[i].quad for i in graph.order]
-        fields = assemble_fields(graph.texts, graph.boxes, quads, probs, self.schema, self.lexicon)
+        fields = assemble_fields(
+            graph.texts, graph.boxes, quads, probs, self.schema, self.lexicon, self.value_labels
+        )
         doc_type, doc_conf = "unknown", 0.0
         if doc is not None and types:
             k = int(doc.argmax())

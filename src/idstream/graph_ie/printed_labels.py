@@ -12,7 +12,12 @@ distribution into the model's probabilities of the announced segment.
 
 A segment's label is, in this order:
 
-1. a label of the lexicon printed at the start of the segment itself (``Surname: DOE``);
+1. a label printed at the start of the segment itself (``Surname: DOE``; OCR often reads a
+   label and a short value as one segment, ``15 SEX M``, misreading the label, ``Sex0 M``:
+   see :func:`~idstream.graph_ie.postprocess.split_inline_label`). Such a segment holds a
+   value, so its label's distribution weighs more (:data:`INLINE_WEIGHT`); only labels
+   that announce one field (:func:`field_labels`) count here, not titles (``PASSPORT``
+   in ``PASSPORT OFFICE``);
 2. the nearest segment left of it on the same line, when that segment is a label;
 3. else the nearest segment above it (overlapping horizontally or left-aligned, at most
    1.5 text heights away), when that segment is a label.
@@ -31,9 +36,16 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from idstream.graph_ie.postprocess import _label_key, _lexicon_pattern
+from idstream.graph_ie.postprocess import _label_key, split_inline_label
 
-__all__ = ["LabelFields", "announced_labels", "apply_label_prior", "learn_label_fields", "match_label"]
+__all__ = [
+    "LabelFields",
+    "announced_labels",
+    "apply_label_prior",
+    "field_labels",
+    "learn_label_fields",
+    "match_label",
+]
 
 #: Label key to ``{class label: share}`` of the segments it announced in training.
 LabelFields = Mapping[str, Mapping[str, float]]
@@ -41,6 +53,28 @@ LabelFields = Mapping[str, Mapping[str, float]]
 _FUZZY_CUTOFF = 0.8
 #: Weight of the printed label's distribution in the mixture with the model's probabilities.
 DEFAULT_WEIGHT = 0.5
+#: The same for a segment holding its label and a value (``15 SEX M``): the network, which
+#: sees the label's words, tends to call it ``other``.
+INLINE_WEIGHT = 0.85
+#: Share of one field a label must announce to be a field label, not a title.
+FIELD_LABEL_SHARE = 0.75
+
+
+def field_labels(label_fields: LabelFields, min_share: float = FIELD_LABEL_SHARE) -> list[str]:
+    """The labels that announce one field (``SEX`` -> ``sex``), not titles (``PASSPORT``, ``IDENTITY CARD``).
+
+    Args:
+        label_fields: what :func:`learn_label_fields` returned.
+        min_share: share of the segments it announced that one field (not ``other``) must have.
+
+    Returns:
+        The keys, sorted.
+    """
+    return sorted(
+        k
+        for k, row in label_fields.items()
+        if max((v for c, v in row.items() if c != "other"), default=0.0) >= min_share
+    )
 
 
 @functools.lru_cache(maxsize=4096)
@@ -59,15 +93,11 @@ def match_label(text: str, keys: Sequence[str]) -> str | None:
     return _closest(key, tuple(keys)) if len(key) >= 4 else None
 
 
-def _inline_label(text: str, keys: Sequence[str]) -> str | None:
-    m = _lexicon_pattern(tuple(keys)).match(text.upper())
-    if not m:
-        return None
-    return match_label(text[: m.end()], keys)
-
-
 def announced_labels(
-    texts: Sequence[str], boxes: npt.NDArray[np.float64], keys: Sequence[str]
+    texts: Sequence[str],
+    boxes: npt.NDArray[np.float64],
+    keys: Sequence[str],
+    inline_keys: Sequence[str] | None = None,
 ) -> list[str | None]:
     """For each segment, the key of the printed label that announces it (``None``: none, or a label itself).
 
@@ -75,16 +105,25 @@ def announced_labels(
         texts: segment texts in reading order.
         boxes: their ``(N, 4)`` boxes ``(x0, y0, x1, y1)``.
         keys: the known label keys.
+        inline_keys: the keys looked for at the start of a segment (default: ``keys``).
     """
+    return [key for key, _ in _announce(texts, boxes, keys, keys if inline_keys is None else inline_keys)]
+
+
+def _announce(
+    texts: Sequence[str], boxes: npt.NDArray[np.float64], keys: Sequence[str], inline_keys: Sequence[str]
+) -> list[tuple[str | None, bool]]:
+    """``(label key, printed in the segment itself)`` per segment (see :func:`announced_labels`)."""
     n = len(texts)
-    as_label = [match_label(t, keys) for t in texts]
-    out: list[str | None] = [None] * n
+    inline = [split_inline_label(t, inline_keys) for t in texts]
+    as_label = [None if inline[i] else match_label(t, keys) for i, t in enumerate(texts)]
+    out: list[tuple[str | None, bool]] = [(None, False)] * n
     for i in range(n):
         if as_label[i] is not None:
             continue
-        inline = _inline_label(texts[i], keys)
-        if inline is not None:
-            out[i] = inline
+        found = inline[i]
+        if found is not None:
+            out[i] = (found[0], True)
             continue
         x0, y0, x1, y1 = boxes[i]
         h = max(float(y1 - y0), 1.0)
@@ -107,7 +146,7 @@ def announced_labels(
                         above = (gap, j)
         for near in (left, above):
             if near is not None and as_label[near[1]] is not None:
-                out[i] = as_label[near[1]]
+                out[i] = (as_label[near[1]], False)
                 break
     return out
 
@@ -156,6 +195,7 @@ def apply_label_prior(
     label_fields: LabelFields,
     classes: Sequence[str],
     weight: float = DEFAULT_WEIGHT,
+    inline_weight: float = INLINE_WEIGHT,
 ) -> npt.NDArray[np.float32]:
     """Mix each announced segment's probabilities with its printed label's distribution.
 
@@ -166,6 +206,7 @@ def apply_label_prior(
         label_fields: what :func:`learn_label_fields` returned (empty: no change).
         classes: the class labels of the columns of ``probs``.
         weight: share of the label's distribution in the mixture.
+        inline_weight: the same for a segment that holds its label and a value.
 
     Returns:
         New ``(N, C)`` probabilities.
@@ -175,13 +216,14 @@ def apply_label_prior(
     index = {c: k for k, c in enumerate(classes)}
     keys = sorted(label_fields)
     out = probs.copy()
-    for i, key in enumerate(announced_labels(texts, boxes, keys)):
+    for i, (key, inline) in enumerate(_announce(texts, boxes, keys, field_labels(label_fields))):
         if key is None:
             continue
+        w = inline_weight if inline else weight
         prior = np.zeros(len(classes), dtype=np.float32)
         for label, share in label_fields[key].items():
             if label in index:
                 prior[index[label]] = share
         if prior.sum() > 0:
-            out[i] = (1.0 - weight) * probs[i] + weight * prior / prior.sum()
+            out[i] = (1.0 - w) * probs[i] + w * prior / prior.sum()
     return out

@@ -28,7 +28,7 @@ from idstream.graph_ie.features import TEXT_STATS_DIM, VOCAB
 from idstream.graph_ie.graph import DocumentGraph, build_graph
 from idstream.graph_ie.model import GraphIEConfig, GraphIENet, collate, to_data
 from idstream.graph_ie.postprocess import assemble_fields, build_label_lexicon
-from idstream.graph_ie.printed_labels import LabelFields, apply_label_prior, learn_label_fields
+from idstream.graph_ie.printed_labels import LabelFields, apply_label_prior, field_labels, learn_label_fields
 from idstream.graph_ie.schema import OTHER, Schema
 
 __all__ = [
@@ -126,6 +126,7 @@ def evaluate_net(
         logits and targets of all segments (for calibration).
     """
     net.eval()
+    value_labels = field_labels(label_fields) if label_fields else None
     all_logits: list[torch.Tensor] = []
     preds: list[dict[str, tuple[str, float]]] = []
     seg_true: list[list[int]] = []
@@ -146,7 +147,9 @@ def evaluate_net(
                 quads = [p.doc.segments[i].quad for i in p.graph.order]
                 if label_fields:
                     pr = apply_label_prior(pr, p.graph.texts, p.graph.boxes, label_fields, schema.labels)
-                fields = assemble_fields(p.graph.texts, p.graph.boxes, quads, pr, schema, lexicon)
+                fields = assemble_fields(
+                    p.graph.texts, p.graph.boxes, quads, pr, schema, lexicon, value_labels
+                )
                 preds.append({k: (v.value, v.confidence) for k, v in fields.items()})
                 seg_true.append(p.targets)
                 seg_pred.append([int(c) for c in pr.argmax(axis=1)])

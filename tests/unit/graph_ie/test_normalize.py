@@ -13,6 +13,7 @@ from idstream.graph_ie.normalize import (
     normalize_date,
     normalize_sex,
     repair_digits,
+    repair_separators,
 )
 
 TODAY = dt.date(2026, 11, 25)
@@ -124,3 +125,16 @@ def test_a_bilingual_month_whose_slash_was_read_as_a_letter() -> None:
     assert normalize_date("12 AUGUST1AOUT 74", role="past") == "1974-08-12"
     assert normalize_date("15 APRIL 2012") == "2012-04-15"
     assert normalize_date("3 MAYI 1990") is None
+
+
+def test_date_separators_misread_or_dropped() -> None:
+    assert repair_separators("12/25,2030") == "12/25/2030"
+    assert repair_separators("FECHA 15,06 1973") == "FECHA 15/06/1973"
+    assert repair_separators("0409 1980") == "04/09/1980"
+    assert repair_separators("1409/2017") == "1409/2017"  # a separator read as a digit: left alone
+    assert repair_separators("TOTAL 12.50") == "TOTAL 12.50"
+    assert normalize_date("12/25,2030", order="MDY") == "2030-12-25"
+    assert normalize_date("23,02/2023") == "2023-02-23"
+    assert normalize_date("FECHA DE NACMtNIO   15,06 1973", role="past") == "1973-06-15"
+    assert normalize_date("1409/2017") is None
+    assert normalize_date("TOTAL 1234 5678") is None  # no month 34, no date

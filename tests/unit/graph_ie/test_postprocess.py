@@ -15,6 +15,7 @@ from idstream.graph_ie.postprocess import (
     is_known_label,
     line_runs,
     merge_groups,
+    split_inline_label,
     strip_known_label,
     strip_label,
     union_quad,
@@ -218,3 +219,46 @@ def test_date_split_in_pieces_on_one_line_is_read_whole() -> None:
     fields = assemble_fields(texts, boxes, [quad(*b) for b in boxes.tolist()], probs, schema)
     assert fields["birth"].value == "1986-07-21"
     assert fields["expiry"].value == "2031-07-20"
+
+
+FIELD_LABELS = ["SEX", "RESTR", "PŁEĆ", "GESCHLECHT", "DATE DE NAISSANCE", "SURNAME"]
+
+
+@pytest.mark.parametrize(
+    ("text", "split"),
+    [
+        ("15 SEX M", ("SEX", "M")),  # field number, label and a short value read as one segment
+        ("Sex0 M", ("SEX", "M")),  # the label misread
+        ("Sex; M", ("SEX", "M")),
+        ("GESCHIECHT: M", ("GESCHLECHT", "M")),
+        ("PLEC:; F", ("PŁEĆ", "F")),  # diacritics lost by the recognizer
+        ("1RESTR B", ("RESTR", "B")),  # a field number glued to the label
+        ("Surname:DOE", ("SURNAME", "DOE")),
+        ("SEX", None),  # a label alone
+        ("Dale de nalssance;", None),  # one misread label, not a label and a value
+        ("MARIE CLAIRE", None),
+        ("12/07 1986", None),
+        ("M", None),
+    ],
+)
+def test_split_inline_label(text: str, split: tuple[str, str] | None) -> None:
+    assert split_inline_label(text, FIELD_LABELS) == split
+
+
+def test_split_inline_label_needs_a_whole_label() -> None:
+    # a title printed at the start of a value is no label of it when cut short of a longer one
+    assert split_inline_label("PASSPORT OFFICE", ["PASSPORT NO"]) is None
+    assert split_inline_label("15 SEX M", []) is None
+
+
+def test_value_labels_cut_field_labels_not_titles() -> None:
+    lexicon = ["PASSPORT", "SEX"]
+    texts = ["PASSPORT OFFICE", "15 Sex0 M"]
+    boxes = np.array([[0, 0, 150, 20], [0, 40, 90, 60]], dtype=np.float64)
+    probs = probs_for(["address", "sex"])
+    quads = [quad(*b) for b in boxes.tolist()]
+    cut_all = assemble_fields(texts, boxes, quads, probs, SCHEMA, lexicon)
+    assert cut_all["address"].value == "OFFICE"  # every lexicon entry cut, as before
+    fields = assemble_fields(texts, boxes, quads, probs, SCHEMA, lexicon, value_labels=["SEX"])
+    assert fields["address"].value == "PASSPORT OFFICE"
+    assert fields["sex"].value == "M"

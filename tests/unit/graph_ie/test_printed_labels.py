@@ -7,6 +7,7 @@ import numpy as np
 from idstream.graph_ie.printed_labels import (
     announced_labels,
     apply_label_prior,
+    field_labels,
     learn_label_fields,
     match_label,
 )
@@ -52,3 +53,27 @@ def test_learn_counts_bilingual_parts_and_prior_moves_a_value() -> None:
     assert CLASSES[int(mixed[1].argmax())] == "date_of_birth"
     assert np.allclose(mixed[0], probs[0]) and np.allclose(mixed.sum(axis=1), 1.0)
     assert apply_label_prior(probs, texts, boxes, {}, CLASSES) is probs
+
+
+def test_field_labels_leave_titles_out() -> None:
+    learned = {
+        "SEX": {"sex": 0.95, "other": 0.05},
+        "PASSPORT": {"surname": 0.64, "other": 0.29, "date_of_expiry": 0.07},
+        "REPUBLIC OF UTOPIA": {"other": 1.0},
+    }
+    assert field_labels(learned) == ["SEX"]
+
+
+def test_a_label_read_with_its_value_weighs_more() -> None:
+    classes = ("other", "sex", "surname")
+    learned = {"SEX": {"sex": 0.95, "other": 0.05}, "PASSPORT": {"surname": 0.64, "other": 0.36}}
+    texts = ["15 SEX M", "Sex0 F", "PASSPORT OFFICE"]
+    boxes = np.array([[0, 0, 80, 16], [0, 40, 80, 56], [0, 80, 200, 96]], dtype=np.float64)
+    # the network calls the label + value segments `other` (it sees the label's words)
+    probs = np.array([[0.97, 0.02, 0.01], [0.97, 0.02, 0.01], [0.9, 0.02, 0.08]], dtype=np.float32)
+    assert announced_labels(texts, boxes, sorted(learned), ["SEX"]) == ["SEX", "SEX", None]
+    mixed = apply_label_prior(probs, texts, boxes, learned, classes)
+    assert [classes[int(r.argmax())] for r in mixed] == ["sex", "sex", "other"]
+    half = apply_label_prior(probs, texts, boxes, learned, classes, inline_weight=0.5)
+    assert classes[int(half[0].argmax())] == "other"  # the plain 50/50 mixture did not move it
+    assert np.allclose(mixed.sum(axis=1), 1.0)
