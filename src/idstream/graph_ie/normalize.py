@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "COUNTRIES",
+    "LIST_VOCABULARIES",
     "DateValue",
     "date_order_evidence",
     "find_amount",
@@ -254,9 +255,46 @@ def normalize_date(text: str, order: str = "DMY", role: str = "any") -> str | No
     return found.iso if found else None
 
 
-def normalize_list(text: str) -> str:
-    """Items separated by commas, slashes or spaces, joined by single spaces (``A1, B/C`` -> ``A1 B C``)."""
-    return " ".join(t for t in re.split(r"[\s,;/]+", text) if t)
+#: Known items of list fields, by canonical field name: the driving-licence categories of
+#: Directive 2006/126/EC (and the national B1); an item OCR misread is repaired to one of them.
+LIST_VOCABULARIES: dict[str, frozenset[str]] = {
+    "licence_class": frozenset(
+        ["AM", "A1", "A2", "A", "B1", "B", "BE", "C1", "C1E", "C", "CE", "D1", "D1E", "D", "DE"]
+    ),
+}
+_ITEM_LOOKALIKES = str.maketrans({"I": "1", "L": "1", "|": "1", "Z": "2"})
+_ITEM_SEPARATOR = re.compile(r"[I1L|]")
+
+
+def _repair_item(item: str, vocabulary: frozenset[str]) -> list[str]:
+    """``AI`` -> ``[A1]``; ``AMIAZID`` (slashes read as ``I``) -> ``[AM, A2, D]``; else ``[item]``."""
+    if item in vocabulary:
+        return [item]
+    fixed = item[:1] + item[1:].translate(_ITEM_LOOKALIKES)
+    if fixed in vocabulary:
+        return [fixed]
+    parts = [p for p in _ITEM_SEPARATOR.split(item) if p]
+    if len(parts) > 1:
+        repaired = [p if p in vocabulary else p[:1] + p[1:].translate(_ITEM_LOOKALIKES) for p in parts]
+        if all(p in vocabulary for p in repaired):
+            return repaired
+    return [item]
+
+
+def normalize_list(text: str, vocabulary: frozenset[str] | None = None) -> str:
+    """Items separated by commas, slashes or spaces, joined by single spaces (``A1, B/C`` -> ``A1 B C``).
+
+    Args:
+        text: the printed list.
+        vocabulary: the known items (see :data:`LIST_VOCABULARIES`): an unknown item that
+            becomes known when ``I``, ``L`` or ``|`` is read as ``1`` and ``Z`` as ``2`` (not
+            in first place), or that splits into known items at such a character (a
+            slash misread), is repaired; other items are kept as read.
+    """
+    items = [t for t in re.split(r"[\s,;/]+", text) if t]
+    if vocabulary:
+        items = [r for t in items for r in _repair_item(t.upper(), vocabulary)]
+    return " ".join(items)
 
 
 _SEX = {

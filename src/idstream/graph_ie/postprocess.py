@@ -33,6 +33,7 @@ import numpy.typing as npt
 from idstream.document import FieldValue, Quad
 from idstream.graph_ie.assignment import assign_dates, assign_single_fields, document_date_order, line_runs
 from idstream.graph_ie.normalize import (
+    LIST_VOCABULARIES,
     find_amount,
     find_date,
     normalize_country,
@@ -151,8 +152,13 @@ def _unaccent(text: str) -> str:
 
 
 @functools.lru_cache(maxsize=16)
-def _unaccented_keys(keys: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    return tuple((k, _unaccent(k)) for k in keys)
+def _keys_by_length(keys: tuple[str, ...]) -> dict[int, list[tuple[str, str]]]:
+    """Keys without diacritics, grouped by length."""
+    out: dict[int, list[tuple[str, str]]] = {}
+    for k in keys:
+        plain = _unaccent(k)
+        out.setdefault(len(plain), []).append((k, plain))
+    return out
 
 
 @functools.lru_cache(maxsize=8192)
@@ -162,17 +168,18 @@ def _fuzzy_key(key: str, keys: tuple[str, ...], cutoff: float) -> tuple[str | No
     ``PASSPORT`` is not ``PASSPORT NO`` cut short: a prefix of a longer label does not count.
     """
     best: tuple[str | None, float] = (None, 0.0)
+    by_length = _keys_by_length(keys)
+    tolerance = 1 + len(key) // 6
     matcher = difflib.SequenceMatcher(autojunk=False)
     matcher.set_seq2(_unaccent(key))
-    for k, plain in _unaccented_keys(keys):
-        if abs(len(plain) - len(key)) > 1 + len(key) // 6:
-            continue
-        matcher.set_seq1(plain)
-        if matcher.real_quick_ratio() < cutoff or matcher.quick_ratio() < cutoff:
-            continue
-        r = matcher.ratio()
-        if r >= cutoff and r > best[1]:
-            best = (k, r)
+    for length in range(len(key) - tolerance, len(key) + tolerance + 1):
+        for k, plain in by_length.get(length, ()):
+            matcher.set_seq1(plain)
+            if matcher.real_quick_ratio() < cutoff or matcher.quick_ratio() < cutoff:
+                continue
+            r = matcher.ratio()
+            if r >= cutoff and r > best[1]:
+                best = (k, r)
     return best
 
 
@@ -182,7 +189,6 @@ def _split_inline(text: str, lexicon: tuple[str, ...]) -> tuple[str, str] | None
     whole = _label_key(text)
     if whole in keys:
         return None  # a label alone
-    whole_score = _fuzzy_key(whole, lexicon, _INLINE_CUTOFF)[1] if len(whole) >= 4 else 0.0
     tokens = re.sub(r"([:;])(?=\S)", r"\1 ", text).split()
     best: tuple[float, int, str] | None = None
     for k in range(1, min(_INLINE_MAX_WORDS, len(tokens) - 1) + 1):
@@ -201,7 +207,9 @@ def _split_inline(text: str, lexicon: tuple[str, ...]) -> tuple[str, str] | None
             continue
         if best is None or score >= best[0]:  # the longest of the best-matching prefixes
             best = (score, k, match)
-    if best is None or best[0] <= whole_score:
+    if best is None:
+        return None
+    if len(whole) >= 4 and best[0] <= _fuzzy_key(whole, lexicon, _INLINE_CUTOFF)[1]:
         return None  # a (misread) label alone matches better than any label + value
     return best[2], " ".join(tokens[best[1] :]).strip(" :;")
 
@@ -356,7 +364,7 @@ def cut_value(text: str, spec: FieldSpec, date_order: str = "DMY", order_settled
         code = normalize_country(raw)
         return Cut(code, raw) if code else Cut(raw, raw, _UNPARSED_FACTOR)
     if spec.type == "list":
-        return Cut(normalize_list(raw), raw)
+        return Cut(normalize_list(raw, LIST_VOCABULARIES.get(spec.name)), raw)
     if spec.type == "code":
         return Cut(re.sub(r"\s+", "", raw).upper(), raw)
     return Cut(" ".join(raw.split()), raw)

@@ -7,10 +7,12 @@ import datetime as dt
 import pytest
 
 from idstream.graph_ie.normalize import (
+    LIST_VOCABULARIES,
     find_amount,
     find_date,
     normalize_country,
     normalize_date,
+    normalize_list,
     normalize_sex,
     repair_digits,
     repair_separators,
@@ -138,3 +140,14 @@ def test_date_separators_misread_or_dropped() -> None:
     assert normalize_date("FECHA DE NACMtNIO   15,06 1973", role="past") == "1973-06-15"
     assert normalize_date("1409/2017") is None
     assert normalize_date("TOTAL 1234 5678") is None  # no month 34, no date
+
+
+def test_licence_categories_misread_by_ocr_are_repaired() -> None:
+    cats = LIST_VOCABULARIES["licence_class"]
+    assert normalize_list("A2, B, CI", cats) == "A2 B C1"
+    assert normalize_list("BI/D", cats) == "B1 D"
+    assert normalize_list("AMIAZID", cats) == "AM A2 D"  # the slashes read as I
+    assert normalize_list("AZ/CEID", cats) == "A2 CE D"
+    assert normalize_list("AMALB/C", cats) == "AMALB C"  # no reading of known items: kept
+    assert normalize_list("T", cats) == "T"  # a national category the vocabulary lacks
+    assert normalize_list("A2, B, CI") == "A2 B CI"  # no vocabulary: as read
