@@ -144,6 +144,9 @@ _GLUED_NUMBER = re.compile(r"^[#\d]{1,2}[.:]?(?=[A-Za-z]{3})")
 #: Similarity from which a misread label at the start of a segment counts (``SEX0``, ``GESCHIECHT``).
 _INLINE_CUTOFF = 0.75
 _INLINE_MAX_WORDS = 4
+#: Similarity from which what follows a label is itself a label (``Gien names``), not a value
+#: (``NONE`` is not ``NOME``).
+_REST_LABEL_CUTOFF = 0.85
 
 
 def _unaccent(text: str) -> str:
@@ -183,6 +186,13 @@ def _fuzzy_key(key: str, keys: tuple[str, ...], cutoff: float) -> tuple[str | No
     return best
 
 
+def _is_label(text: str, lexicon: tuple[str, ...]) -> bool:
+    key = _label_key(text)
+    if key in _lexicon_set(lexicon):
+        return True
+    return len(key) >= 4 and _fuzzy_key(key, lexicon, _REST_LABEL_CUTOFF)[0] is not None
+
+
 @functools.lru_cache(maxsize=8192)
 def _split_inline(text: str, lexicon: tuple[str, ...]) -> tuple[str, str] | None:
     keys = _lexicon_set(lexicon)
@@ -196,6 +206,8 @@ def _split_inline(text: str, lexicon: tuple[str, ...]) -> tuple[str, str] | None
         key = _label_key(_GLUED_NUMBER.sub("", " ".join(tokens[:k])))
         if not rest or len(key) < 2 or sum(c.isdigit() for c in key) > len(key) // 4:
             continue  # a value (``12/07``), not a label misread (``SEX0``)
+        if rest[0] in "/|{([\\" or _is_label(rest, lexicon):
+            continue  # the label's other language (``Adi / Gien names``), not a value
         if key in keys:
             match, score = key, 1.0
         elif len(key) >= 4:

@@ -221,7 +221,18 @@ def test_date_split_in_pieces_on_one_line_is_read_whole() -> None:
     assert fields["expiry"].value == "2031-07-20"
 
 
-FIELD_LABELS = ["SEX", "RESTR", "PŁEĆ", "GESCHLECHT", "DATE DE NAISSANCE", "SURNAME"]
+FIELD_LABELS = [
+    "SEX",
+    "RESTR",
+    "PŁEĆ",
+    "GESCHLECHT",
+    "DATE DE NAISSANCE",
+    "SURNAME",
+    "ADI",
+    "GIVEN NAMES",
+    "ADI / GIVEN NAMES",
+    "NOME",
+]
 
 
 @pytest.mark.parametrize(
@@ -239,6 +250,10 @@ FIELD_LABELS = ["SEX", "RESTR", "PŁEĆ", "GESCHLECHT", "DATE DE NAISSANCE", "SU
         ("MARIE CLAIRE", None),
         ("12/07 1986", None),
         ("M", None),
+        ("Adi / Gien names", None),  # a bilingual label: its second language is no value
+        ("RESTR: NONE", ("RESTR", "NONE")),  # NONE is a value, not the label NOME misread
+        ("Adi Gien names", None),
+        ("Adi / Gien names MUSTAFA", ("ADI / GIVEN NAMES", "MUSTAFA")),
     ],
 )
 def test_split_inline_label(text: str, split: tuple[str, str] | None) -> None:
