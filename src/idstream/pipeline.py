@@ -169,7 +169,7 @@ class Pipeline:
         checks, fields = run_checks(
             printed,
             reading.parse if reading is not None else None,
-            mrz_fields=reading.fields() if reading is not None else None,
+            mrz_fields=_verified_mrz_fields(reading) if reading is not None else None,
         )
         return DocumentResult(
             document_id=document_id,
@@ -218,6 +218,18 @@ def _mrz_reading(data: dict[str, Any] | None) -> MrzReading | None:
         return reading_from_transport(data)
     except (KeyError, ValueError, TypeError) as exc:
         raise InvalidMessage("malformed MRZ reading") from exc
+
+
+def _verified_mrz_fields(reading: MrzReading) -> dict[str, FieldValue]:
+    """The MRZ's fields when its check digits verify it (the composite, else every check), else none.
+
+    A reading that fails them is not a source of field values: the OCR found MRZ-like text
+    where a card has none, or misread a real MRZ. It still goes into the result with its
+    failed ``mrz_check_digits`` check, a review reason; the printed values stand.
+    """
+    checks = reading.parse.checks
+    verified = checks.get("composite", False) if "composite" in checks else all(checks.values())
+    return reading.fields() if verified and checks else {}
 
 
 def _quality(report: PreprocessReport) -> dict[str, Any]:
