@@ -194,11 +194,11 @@ def _is_label(text: str, lexicon: tuple[str, ...]) -> bool:
 
 
 @functools.lru_cache(maxsize=8192)
-def _split_inline(text: str, lexicon: tuple[str, ...]) -> tuple[str, str] | None:
+def _split_inline(text: str, lexicon: tuple[str, ...], whole_keys: tuple[str, ...]) -> tuple[str, str] | None:
     keys = _lexicon_set(lexicon)
     whole = _label_key(text)
-    if whole in keys:
-        return None  # a label alone
+    if whole in keys or whole in _lexicon_set(whole_keys):
+        return None  # a label or title alone
     tokens = re.sub(r"([:;])(?=\S)", r"\1 ", text).split()
     best: tuple[float, int, str] | None = None
     for k in range(1, min(_INLINE_MAX_WORDS, len(tokens) - 1) + 1):
@@ -221,37 +221,44 @@ def _split_inline(text: str, lexicon: tuple[str, ...]) -> tuple[str, str] | None
             best = (score, k, match)
     if best is None:
         return None
-    if len(whole) >= 4 and best[0] <= _fuzzy_key(whole, lexicon, _INLINE_CUTOFF)[1]:
-        return None  # a (misread) label alone matches better than any label + value
+    if len(whole) >= 4 and best[0] <= _fuzzy_key(whole, whole_keys, _INLINE_CUTOFF)[1]:
+        return None  # a (misread) label or title alone matches better than any label + value
     return best[2], " ".join(tokens[best[1] :]).strip(" :;")
 
 
-def split_inline_label(text: str, lexicon: Sequence[str]) -> tuple[str, str] | None:
+def split_inline_label(
+    text: str, lexicon: Sequence[str], whole_keys: Sequence[str] | None = None
+) -> tuple[str, str] | None:
     """Split a segment that holds a printed label and its value, as OCR often reads them.
 
     ``15 SEX M`` -> ``("SEX", "M")``, ``Sex0 M`` -> ``("SEX", "M")`` (a misread label is
     matched to the closest label of the lexicon of about the same length), ``1RESTR B``
     -> ``("RESTR", "B")``. ``None`` when the segment does not start with a label, is a
-    label alone, or is better read as one misread label (``Dale de nalssance``).
+    label alone, or is better read as one misread label or title (``Dale de nalssance``,
+    ``DOCUMENTO NACIONAL DE IDENTIDAD``, which starts like ``DOCUMENT NO``).
 
     Args:
         text: the segment's text.
-        lexicon: the printed labels (keys as :func:`build_label_lexicon` returns them).
+        lexicon: the printed labels looked for at the start (keys as
+            :func:`build_label_lexicon` returns them).
+        whole_keys: the printed labels and titles the whole segment may be
+            (default: ``lexicon``).
 
     Returns:
         ``(label key, value text)`` or ``None``.
     """
     if not lexicon or (len(text.split()) < 2 and not re.search(r"[:;]\S", text)):
         return None
-    return _split_inline(text, tuple(lexicon))
+    lex = tuple(lexicon)
+    return _split_inline(text, lex, lex if whole_keys is None else tuple(whole_keys))
 
 
-def _strip_any_label(text: str, lexicon: Sequence[str]) -> str:
+def _strip_any_label(text: str, labels: Sequence[str], whole_keys: Sequence[str]) -> str:
     """:func:`strip_known_label`, else the value of :func:`split_inline_label` (a misread label)."""
-    stripped = strip_known_label(text, lexicon)
+    stripped = strip_known_label(text, labels)
     if stripped != text:
         return stripped
-    split = split_inline_label(text, lexicon)
+    split = split_inline_label(text, labels, whole_keys)
     return split[1] if split is not None else text
 
 
@@ -471,7 +478,7 @@ def assemble_fields(
         if spec.name in schema.date_sequence:
             chosen = runs.get(chosen[0], chosen)
         cut_labels = lexicon if value_labels is None else value_labels
-        parts = [_strip_any_label(texts[i], cut_labels) if cut_labels else texts[i] for i in chosen]
+        parts = [_strip_any_label(texts[i], cut_labels, lexicon) if cut_labels else texts[i] for i in chosen]
         text = join_segments(parts, boxes[chosen], spec.join)
         cut = cut_value(text, spec, order, settled)
         if cut is None:

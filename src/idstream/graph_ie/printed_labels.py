@@ -115,7 +115,7 @@ def _announce(
 ) -> list[tuple[str | None, bool]]:
     """``(label key, printed in the segment itself)`` per segment (see :func:`announced_labels`)."""
     n = len(texts)
-    inline = [split_inline_label(t, inline_keys) for t in texts]
+    inline = [split_inline_label(t, inline_keys, keys) for t in texts]
     as_label = [None if inline[i] else match_label(t, keys) for i, t in enumerate(texts)]
     out: list[tuple[str | None, bool]] = [(None, False)] * n
     for i in range(n):

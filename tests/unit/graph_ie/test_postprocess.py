@@ -260,6 +260,21 @@ def test_split_inline_label(text: str, split: tuple[str, str] | None) -> None:
     assert split_inline_label(text, FIELD_LABELS) == split
 
 
+def test_a_title_that_starts_like_a_label_is_no_label_and_value() -> None:
+    title = "DOCUMENTO NACIONAL DE IDENTIDAD"
+    assert split_inline_label(f"{title} / IDENTITY CARD", ["DOCUMENT NO"]) == (
+        "DOCUMENT NO",
+        "NACIONAL DE IDENTIDAD / IDENTITY CARD",
+    )  # with field labels only, DOCUMENTO reads as DOCUMENT NO misread
+    whole = ["DOCUMENT NO", title, f"{title} / IDENTITY CARD"]
+    assert split_inline_label(f"{title} / IDENTITY CARD", ["DOCUMENT NO"], whole) is None
+    assert (
+        split_inline_label("REPUDLICA FEDERAL DE OSTRAVIA", ["REPUBLIC"], ["REPÚBLICA FEDERAL DE OSTRAVIA"])
+        is None
+    )
+    assert split_inline_label("Document No: 75025221", ["DOCUMENT NO"], whole) == ("DOCUMENT NO", "75025221")
+
+
 def test_split_inline_label_needs_a_whole_label() -> None:
     # a title printed at the start of a value is no label of it when cut short of a longer one
     assert split_inline_label("PASSPORT OFFICE", ["PASSPORT NO"]) is None
