@@ -14,6 +14,7 @@ Standard library only.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ __all__ = [
     "normalize_list",
     "normalize_sex",
     "repair_digits",
+    "repair_month_words",
     "repair_separators",
 ]
 
@@ -153,7 +155,51 @@ def find_date(
             fixed = repair_separators(repaired)
             if fixed != repaired:
                 found = find_printed_date(fixed, order, role, today)
+        if found is None:
+            words = repair_month_words(repaired)
+            if words != repaired:
+                found = find_printed_date(words, order, role, today)
     return found
+
+
+_LONG_MONTHS = tuple(m for m in _MONTHS if len(m) >= 5)
+_LETTERS = re.compile(r"[A-Z]{5,}")
+_YEAR_LOOKALIKES = str.maketrans({"I": "1", "L": "1", "|": "1", "[": "1", "]": "1", "O": "0"})
+_YEAR_AFTER_MONTH = re.compile(r"(?<=[A-Z])(\s?)([0-9IL|\[\]O]{2}|[0-9IL|\[\]O]{4})(?![0-9A-Z])")
+
+
+def _month_word(word: str) -> str:
+    if word in _MONTHS:
+        return word
+    for cut in range(3, len(word) - 2):  # two names run together: NOVEMBERNOVEMBRE, JULYIJUILLET
+        a, b = word[:cut], word[cut:]
+        if a in _MONTHS and b in _MONTHS and _MONTHS[a] == _MONTHS[b]:
+            return f"{a}/{b}"
+        if b[0] in "IL" and a in _MONTHS and _MONTHS[a] == _MONTHS.get(b[1:]):
+            return f"{a}/{b[1:]}"
+    close = difflib.get_close_matches(word, _LONG_MONTHS, n=1, cutoff=0.85)
+    return close[0] if close else word
+
+
+def repair_month_words(text: str) -> str:
+    """Read month names OCR misread: ``OCIOBER/OCIOBRE`` -> ``OCTOBER/OCTOBRE`` (one letter off in
+    a name of five or more), ``NOVEMBERNOVEMBRE`` -> ``NOVEMBER/NOVEMBRE`` (the slash lost), and
+    a year after a month with letters for digits (``JUILLET I8`` -> ``JUILLET 18``, ``[6`` -> ``16``).
+    """
+    up = _fold(text)
+    fixed = _LETTERS.sub(lambda m: _month_word(m.group(0)), up)
+
+    def year(m: re.Match[str]) -> str:
+        token = m.group(2)
+        if not any(c.isdigit() for c in token):
+            return m.group(0)
+        before = fixed[: m.start()].split()[-1].split("/")[-1] if fixed[: m.start()].split() else ""
+        if before.rstrip(".") not in _MONTHS:
+            return m.group(0)
+        return m.group(1) + token.translate(_YEAR_LOOKALIKES)
+
+    fixed = _YEAR_AFTER_MONTH.sub(year, fixed)
+    return fixed if fixed != up else text
 
 
 _SEPARATOR_MIXED = re.compile(

@@ -15,6 +15,7 @@ from idstream.graph_ie.normalize import (
     normalize_list,
     normalize_sex,
     repair_digits,
+    repair_month_words,
     repair_separators,
 )
 
@@ -151,3 +152,13 @@ def test_licence_categories_misread_by_ocr_are_repaired() -> None:
     assert normalize_list("AMALB/C", cats) == "AMALB C"  # no reading of known items: kept
     assert normalize_list("T", cats) == "T"  # a national category the vocabulary lacks
     assert normalize_list("A2, B, CI") == "A2 B CI"  # no vocabulary: as read
+
+
+def test_month_names_and_years_misread_by_ocr() -> None:
+    assert repair_month_words("03 OCIOBER/OCIOBRE 23") == "03 OCTOBER/OCTOBRE 23"
+    assert normalize_date("03 OCIOBER/OCIOBRE 23", role="past") == "2023-10-03"
+    assert normalize_date("08 NOVEMBERNOVEMBRE [6", role="past") == "2016-11-08"  # slash lost, 1 read as [
+    assert normalize_date("20JULYIJUILLET I8", role="past") == "2018-07-20"  # slash and 1 read as I
+    assert repair_month_words("JOHN SMITH 12") == "JOHN SMITH 12"
+    assert repair_month_words("MARIE CLAIRE") == "MARIE CLAIRE"
+    assert normalize_date("PATENTE DI GUIDA") is None
