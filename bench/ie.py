@@ -790,7 +790,7 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         result = funcs[part](args)
         result["seconds"] = round(time.perf_counter() - t0, 1)
-        _save(part, result)
+        _save("pipeline-dev" if part == "pipeline" and args.sets else part, result)
         _log(f"{part}: done in {result['seconds']} s")
     print(table())
     return 0
