@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -83,6 +84,11 @@ def _closest(key: str, keys: tuple[str, ...]) -> str | None:
     return found[0] if found else None
 
 
+#: Where a bilingual label changes language: its slash, or the slash OCR read as ``l``, ``I``,
+#: ``1`` or ``|`` at the end of a word ("Sexl Sexe", "Date of issuel Date de delivrance").
+_LANGUAGE_BREAK = re.compile(r"\s*/\s*|(?<=[A-Z])[LI1|]\s+(?=[A-Z])")
+
+
 def match_label(text: str, keys: Sequence[str]) -> str | None:
     """The known label key ``text`` is (exactly, or the closest one when misread), else ``None``."""
     key = _label_key(text)
@@ -90,7 +96,13 @@ def match_label(text: str, keys: Sequence[str]) -> str | None:
         return None
     if key in keys:
         return key
-    return _closest(key, tuple(keys)) if len(key) >= 4 else None
+    found = _closest(key, tuple(keys)) if len(key) >= 4 else None
+    if found is None and _LANGUAGE_BREAK.search(key):
+        # a bilingual label not learned whole, its slash misread: "Authorityl Autorite"
+        for part in _LANGUAGE_BREAK.split(key):
+            if len(part) >= 3 and part in keys:
+                return part
+    return found
 
 
 def announced_labels(

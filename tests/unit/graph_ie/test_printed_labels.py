@@ -23,6 +23,15 @@ def test_match_label_exact_misread_and_not_a_label() -> None:
     assert match_label("DOE", KEYS) is None
 
 
+def test_match_label_a_bilingual_label_read_with_its_slash_as_l() -> None:
+    keys = ["AUTHORITY", "SEX", "DATE OF ISSUE", "SURNAME"]
+    assert match_label("Authorityl Autorite", keys) == "AUTHORITY"  # the ICAO specimen, as OCR reads it
+    assert match_label("Sexl Sexe", keys) == "SEX"
+    assert match_label("Date of issuel Date de delivrance", keys) == "DATE OF ISSUE"
+    assert match_label("Nom / Surname", keys) == "SURNAME"
+    assert match_label("ANGEL MARIA", keys) is None  # a name ending in L: no known part
+
+
 def test_labels_above_left_and_inline() -> None:
     texts = ["Date of birth", "Place of birth", "12 JUL 86", "LODZ", "Surname: DOE", "Surname", "SMITH"]
     boxes = np.array(
