@@ -103,14 +103,21 @@ MIN_EDGE_EXTENT = 0.06
 BAND_OFFSET = 0.025
 #: Lab distance between bands that counts as a full colour difference.
 BAND_CONTRAST = 40.0
+#: Stretch of each side next to its corners (share of the side, from either end, past the
+#: rounding) whose edge coverage tells whether the side ends where its neighbours do.
+CORNER_SPAN = (0.06, 0.14)
 #: Samples per side when scoring.
 SIDE_SAMPLES = 32
 #: Search half-width of the coarse side snap (share of the candidate's diagonal, analysis image).
 SNAP_COARSE = 0.03
+#: Whether the coarse snap fits each side by consensus (:func:`_consensus_edge`).
+COARSE_ROBUST = True
 #: Best-ranked candidates that are snapped to their edges and ranked again.
 RERANK_TOP = 8
 #: Search half-width of the fine side snap, in analysis-image pixels (searched at full resolution).
-SNAP_FINE = 2.0
+SNAP_FINE = 8.0
+#: Local maxima kept per profile by the robust side fit (:func:`_consensus_edge`).
+CONSENSUS_PEAKS = 3
 #: Profiles sampled across each side when snapping.
 SNAP_SAMPLES = 40
 #: Plain-background segmentation (a scanner bed, a plain sheet): width of the image's border
@@ -201,7 +208,14 @@ def find_card_quad(image: ImageArray, *, analysis_size: int = ANALYSIS_SIZE) -> 
     # A sub-pixel snap of the sides on the input itself (narrow search around the coarse sides).
     # Pixel centre x of the shrunk image sits at (x + 0.5) / scale - 0.5 in the input.
     full = (found + 0.5) / scale - 0.5
-    full = _snap_sides(image, full, radius=max(2.0, SNAP_FINE / scale), prefer_near=False)
+    full = _snap_sides(
+        image,
+        full,
+        radius=max(2.0, SNAP_FINE / scale),
+        prefer_near=False,
+        robust=True,
+        tolerance=max(1.5, 0.5 / scale),
+    )
     pts = order_clockwise(full)
     return (
         (float(pts[0, 0]), float(pts[0, 1])),
@@ -344,7 +358,13 @@ def _best_quad(small: ImageArray) -> FloatArray | None:
     # whose line was a few pixels off gains the full support of its true edge.
     snapped = np.stack(
         [
-            _snap_sides(small, quads[k], radius=SNAP_COARSE * _diagonal(quads[k]), prefer_near=True)
+            _snap_sides(
+                small,
+                quads[k],
+                radius=SNAP_COARSE * _diagonal(quads[k]),
+                prefer_near=True,
+                robust=COARSE_ROBUST,
+            )
             for k in order
         ]
     )
@@ -646,6 +666,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "band_contrast_min",
     "inside_band_spread",
     "corner_deviation",
+    "corner_support_min",
+    "corner_support_mean",
     "bias",
 )
 
@@ -667,6 +689,8 @@ DEFAULT_WEIGHTS: tuple[float, ...] = (
     1.0,
     -1.0,
     -1.0,
+    1.0,
+    0.0,
     0.0,
 )
 
@@ -723,6 +747,15 @@ def quad_features(
     coverage = _coverage(field, quads, sides, bins, np.linspace(0.03, 0.97, SIDE_SAMPLES))
     beyond = np.concatenate([np.linspace(-0.15, -0.04, 8), np.linspace(1.04, 1.15, 8)])
     extension = _coverage(field, quads, sides, bins, beyond)
+    # Each side's edge runs right up to the corners (less the rounding): a side snapped onto a
+    # background edge beyond the card leaves its neighbours' ends bare.
+    ends = np.concatenate(
+        [
+            _coverage(field, quads, sides, bins, np.linspace(*CORNER_SPAN, 6)),
+            _coverage(field, quads, sides, bins, 1.0 - np.linspace(*CORNER_SPAN, 6)),
+        ],
+        axis=1,
+    )  # (Q, 8)
     # Offsets along the outward normal, as a share of the mean side length of the quad.
     centre = quads.mean(axis=1, keepdims=True)
     midpoints = quads + sides / 2
@@ -763,6 +796,8 @@ def quad_features(
             contrast.min(axis=1),
             spread.max(axis=1),
             np.degrees(np.arccos(np.clip(np.abs(cos), 0, 1))).min(axis=1) / -90.0 + 1.0,
+            ends.min(axis=1),
+            ends.mean(axis=1),
             np.ones(len(quads)),
         ]
     )
@@ -811,7 +846,15 @@ def _diagonal(quad: FloatArray) -> float:
     return float(max(np.hypot(*(quad[2] - quad[0])), np.hypot(*(quad[3] - quad[1]))))
 
 
-def _snap_sides(image: ImageArray, quad: FloatArray, *, radius: float, prefer_near: bool) -> FloatArray:
+def _snap_sides(
+    image: ImageArray,
+    quad: FloatArray,
+    *,
+    radius: float,
+    prefer_near: bool,
+    robust: bool = False,
+    tolerance: float = 1.5,
+) -> FloatArray:
     """Move each side of ``quad`` onto the strongest colour edge across it, to sub-pixel accuracy.
 
     Profiles are sampled across each side (away from the rounded corners) at one-pixel steps
@@ -826,6 +869,11 @@ def _snap_sides(image: ImageArray, quad: FloatArray, *, radius: float, prefer_ne
         radius: search half-width across each side, pixels.
         prefer_near: weight edges by their closeness to the current side (a wide search
             should not jump to a stronger edge further away).
+        robust: instead of the strongest edge of each profile, keep the few strongest local
+            maxima of every profile and fit the straight line that the most of them support
+            (:func:`_consensus_edge`): a side found at a slant (one end on the card's edge, the
+            other on an inner line or a background edge) is put back on the edge along it.
+        tolerance: distance (pixels) within which a maximum supports a line (``robust`` only).
 
     Returns:
         The snapped corners; a corner is kept as it was when its two sides could not be fitted
@@ -835,50 +883,50 @@ def _snap_sides(image: ImageArray, quad: FloatArray, *, radius: float, prefer_ne
     offsets = np.arange(-math.ceil(radius), math.ceil(radius) + 1, dtype=np.float32)
     if len(offsets) < 5:
         return quad
-    t = np.linspace(0.1, 0.9, SNAP_SAMPLES, dtype=np.float32)
+    t = np.linspace(0.1, 0.9, SNAP_SAMPLES, dtype=np.float64)
+    sides = np.roll(quad, -1, axis=0) - quad  # (4, 2)
+    lengths = np.hypot(sides[:, 0], sides[:, 1])
+    normals = np.stack([-sides[:, 1], sides[:, 0]], axis=1) / np.maximum(lengths, 1e-9)[:, None]
+    midpoints = quad + sides / 2
+    normals *= np.where(np.einsum("kd,kd->k", normals, midpoints - quad.mean(axis=0)) < 0, -1.0, 1.0)[:, None]
+    bases = quad[:, None, :] + t[None, :, None] * sides[:, None, :]  # (4, S, 2)
+    # All four sides' profiles in one remap: rows are profiles, columns offsets along the normal.
+    grid = bases[:, :, None, :] + offsets[None, None, :, None] * normals[:, None, None, :]  # (4, S, O, 2)
+    map_x = np.ascontiguousarray(grid[..., 0].reshape(4 * len(t), -1), dtype=np.float32)
+    map_y = np.ascontiguousarray(grid[..., 1].reshape(4 * len(t), -1), dtype=np.float32)
+    inside = (map_x >= 0) & (map_x <= width - 1) & (map_y >= 0) & (map_y <= height - 1)
+    profiles = cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    lab_all = cv2.cvtColor(profiles, cv2.COLOR_BGR2LAB).astype(np.float32)
+    weights = np.array([1.0, 2.0, 2.0], dtype=np.float32)
     lines: list[tuple[FloatArray, FloatArray] | None] = []
-    centre = quad.mean(axis=0)
     for i in range(4):
-        a, b = quad[i], quad[(i + 1) % 4]
-        side = b - a
-        length = float(np.hypot(*side))
-        if length < 12:
+        rows = slice(i * len(t), (i + 1) * len(t))
+        if lengths[i] < 12:
             lines.append(None)
             continue
-        direction = side / length
-        normal = np.array([-direction[1], direction[0]])
-        if float(normal @ ((a + b) / 2 - centre)) < 0:
-            normal = -normal  # outward
-        base = a[None, :] + t[:, None] * side[None, :]  # (S, 2)
-        grid = base[:, None, :] + offsets[None, :, None] * normal[None, None, :]  # (S, O, 2)
-        map_x = np.ascontiguousarray(grid[..., 0], dtype=np.float32)
-        map_y = np.ascontiguousarray(grid[..., 1], dtype=np.float32)
-        inside = (map_x >= 0) & (map_x <= width - 1) & (map_y >= 0) & (map_y <= height - 1)
-        profiles = cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        lab = np.asarray(
-            cv2.GaussianBlur(cv2.cvtColor(profiles, cv2.COLOR_BGR2LAB).astype(np.float32), (5, 3), 0),
-            dtype=np.float32,
-        )
-        diff = (lab[:, 2:] - lab[:, :-2]) * np.array([1.0, 2.0, 2.0], dtype=np.float32)
-        magnitude = np.sqrt((diff**2).sum(axis=2)) * (inside[:, 2:] & inside[:, :-2])
+        lab = np.asarray(cv2.GaussianBlur(lab_all[rows], (5, 3), 0), dtype=np.float32)
+        diff = (lab[:, 2:] - lab[:, :-2]) * weights
+        magnitude = np.sqrt((diff**2).sum(axis=2)) * (inside[rows, 2:] & inside[rows, :-2])
+        base, normal = bases[i], normals[i]
         if prefer_near:
             magnitude = magnitude * np.exp(-0.5 * (offsets[1:-1] / (0.6 * radius)) ** 2)[None, :]
-        peak = np.argmax(magnitude, axis=1)
-        strength = magnitude[np.arange(len(peak)), peak]
-        interior = (peak > 0) & (peak < magnitude.shape[1] - 1)
-        rows = np.arange(len(peak))
-        left = magnitude[rows, np.clip(peak - 1, 0, None)]
-        right = magnitude[rows, np.clip(peak + 1, None, magnitude.shape[1] - 1)]
-        curvature = left - 2 * strength + right
-        with np.errstate(divide="ignore", invalid="ignore"):
-            shift = np.where(curvature < 0, 0.5 * (left - right) / curvature, 0.0)
-        shift = np.clip(np.nan_to_num(shift), -0.5, 0.5)
-        position = offsets[1:-1][peak] + shift
-        good = interior & (strength >= 0.5 * float(np.median(strength))) & (strength > 4.0)
-        if int(good.sum()) < max(6, SNAP_SAMPLES // 4):
-            lines.append(None)
-            continue
-        points = base[good] + position[good, None] * normal[None, :]
+        if robust:
+            points = _consensus_edge(
+                magnitude, base, normal, offsets[1:-1].astype(np.float64), tolerance=tolerance
+            )
+            if points is None:
+                lines.append(None)
+                continue
+        else:
+            peak = np.argmax(magnitude, axis=1)
+            strength = magnitude[np.arange(len(peak)), peak]
+            interior = (peak > 0) & (peak < magnitude.shape[1] - 1)
+            position = offsets[1:-1][peak] + _subpixel(magnitude, peak)
+            good = interior & (strength >= 0.5 * float(np.median(strength))) & (strength > 4.0)
+            if int(good.sum()) < max(6, SNAP_SAMPLES // 4):
+                lines.append(None)
+                continue
+            points = base[good] + position[good, None] * normal[None, :]
         vx, vy, x0, y0 = cv2.fitLine(points.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
         lines.append((np.array([x0, y0], dtype=np.float64), np.array([vx, vy], dtype=np.float64)))
     snapped = quad.copy()
@@ -890,3 +938,76 @@ def _snap_sides(image: ImageArray, quad: FloatArray, *, radius: float, prefer_ne
         if corner is not None and float(np.hypot(*(corner - quad[i]))) < 3.0 * radius + 2.0:
             snapped[i] = corner
     return snapped
+
+
+def _subpixel(magnitude: FloatArray, peak: NDArray[np.int64]) -> FloatArray:
+    """Parabolic sub-sample offset (-0.5..0.5) of the maxima ``peak`` of each row of ``magnitude``."""
+    rows = np.arange(len(peak))
+    strength = magnitude[rows, peak]
+    left = magnitude[rows, np.clip(peak - 1, 0, None)]
+    right = magnitude[rows, np.clip(peak + 1, None, magnitude.shape[1] - 1)]
+    curvature = left - 2 * strength + right
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shift = np.where(curvature < 0, 0.5 * (left - right) / curvature, 0.0)
+    return np.asarray(np.clip(np.nan_to_num(shift), -0.5, 0.5), dtype=np.float64)
+
+
+def _consensus_edge(
+    magnitude: FloatArray, base: FloatArray, normal: FloatArray, offsets: FloatArray, *, tolerance: float
+) -> FloatArray | None:
+    """Edge points of the straight edge most profiles across a side agree on.
+
+    Each profile (row of ``magnitude``, sampled at ``offsets`` along ``normal`` from its
+    ``base`` point) contributes its :data:`CONSENSUS_PEAKS` strongest local maxima. Every line
+    through one of the two strongest maxima of a profile in the first third and one in the
+    last third (every other profile) is a hypothesis; its support is the summed strength, over
+    profiles, of the strongest maximum within ``tolerance`` of it. The best hypothesis's
+    maxima, one per profile, are returned (``None`` when too few profiles support it).
+    """
+    count, width = magnitude.shape
+    if width < 3 or count < 6:
+        return None
+    inner = magnitude[:, 1:-1]
+    strength = np.where((inner > magnitude[:, :-2]) & (inner >= magnitude[:, 2:]) & (inner > 4.0), inner, 0.0)
+    k = min(CONSENSUS_PEAKS, strength.shape[1])
+    cols = np.argsort(-strength, axis=1)[:, :k]  # (count, k), strongest first
+    rows = np.arange(count)[:, None]
+    weights = strength[rows, cols]  # 0 where no maximum
+    position = offsets[cols + 1] + _row_subpixel(magnitude, np.broadcast_to(rows, cols.shape), cols + 1)
+    if int((weights[:, 0] > 0).sum()) < max(6, count // 4):
+        return None
+    third = max(1, count // 3)
+    first = [(r, j) for r in range(0, third, 2) for j in range(min(2, k)) if weights[r, j] > 0]
+    last = [
+        (r, j) for r in range(count - 1, count - 1 - third, -2) for j in range(min(2, k)) if weights[r, j] > 0
+    ]
+    if not first or not last:
+        return None
+    ra, ja = np.array(first).T
+    rb, jb = np.array(last).T
+    ra, ja = np.repeat(ra, len(rb)), np.repeat(ja, len(rb))
+    rb, jb = np.tile(rb, len(first)), np.tile(jb, len(first))
+    pa, pb = position[ra, ja], position[rb, jb]
+    slope = (pb - pa) / (rb - ra)
+    predicted = pa[:, None] + slope[:, None] * (np.arange(count)[None, :] - ra[:, None])  # (H, count)
+    near = np.abs(position[None, :, :] - predicted[:, :, None]) <= tolerance  # (H, count, k)
+    support = np.where(near, weights[None, :, :], 0.0).max(axis=2).sum(axis=1)
+    best = int(np.argmax(support))
+    supported = np.where(near[best], weights, 0.0)  # (count, k)
+    pick = np.argmax(supported, axis=1)
+    good = supported[np.arange(count), pick] > 0
+    if int(good.sum()) < max(6, count // 4):
+        return None
+    offset = position[np.arange(count), pick][good]
+    return np.asarray(base[good] + offset[:, None] * normal[None, :], dtype=np.float64)
+
+
+def _row_subpixel(magnitude: FloatArray, rows: NDArray[np.int64], cols: NDArray[np.int64]) -> FloatArray:
+    """Parabolic sub-sample offset of the maxima at ``(rows, cols)`` of ``magnitude``."""
+    centre = magnitude[rows, cols]
+    left = magnitude[rows, np.clip(cols - 1, 0, None)]
+    right = magnitude[rows, np.clip(cols + 1, None, magnitude.shape[1] - 1)]
+    curvature = left - 2 * centre + right
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shift = np.where(curvature < 0, 0.5 * (left - right) / curvature, 0.0)
+    return np.asarray(np.clip(np.nan_to_num(shift), -0.5, 0.5), dtype=np.float64)

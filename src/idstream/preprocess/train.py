@@ -2,8 +2,8 @@
 
 * the **card ranker** (:mod:`idstream.preprocess.locate`): a linear scoring of candidate
   quadrilaterals, fitted with a listwise softmax loss so that the candidate closest
-  to the true card (corner error under 4% of the diagonal, which the side snapping
-  then removes) ranks first;
+  to the true card (corner error under 4% of the diagonal and within 0.5% of the best
+  candidate's, which the side snapping then removes) ranks first;
 * the **orientation model** (:mod:`idstream.preprocess.orient`): a linear classifier
   of "upright versus upside down" on coarse layout features of the rectified card.
 
@@ -30,10 +30,12 @@ from idstream.preprocess._arrays import FloatArray
 from idstream.preprocess.formats import ID1, ID3
 from idstream.preprocess.rectify import rectify_card
 
-__all__ = ["candidate_table", "fit_listwise", "main"]
+__all__ = ["candidate_table", "fit_listwise", "main", "positive_labels"]
 
-#: A candidate is "the card" when all its corners are this close to the truth (share of diagonal).
-POSITIVE_ERROR = 0.04
+#: A candidate is "the card" when all its corners are this close to the truth (share of diagonal)
+#: and within :data:`POSITIVE_SLACK` of the closest candidate of its image (of two candidates
+#: that differ by one side on parallel edges, only the better one is the card).
+POSITIVE_ERROR, POSITIVE_SLACK = 0.04, 0.005
 
 
 def candidate_table(image: Any, truth: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -57,6 +59,14 @@ def candidate_table(image: Any, truth: FloatArray) -> tuple[FloatArray, FloatArr
         / diagonal
     )
     return features[valid], errors[valid]
+
+
+def positive_labels(errors: FloatArray) -> FloatArray:
+    """1 for the candidates that count as the card (see :data:`POSITIVE_ERROR`), else 0."""
+    if len(errors) == 0:
+        return np.zeros(0)
+    best = float(errors.min())
+    return ((errors < POSITIVE_ERROR) & (errors <= best + POSITIVE_SLACK)).astype(np.float64)
 
 
 def fit_listwise(
@@ -104,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         image = read_image_file(args.data / annotation["image"])
         truth = np.asarray(annotation["distortion"]["card_quad"], dtype=np.float64)
         features, errors = candidate_table(image, truth)
-        positive = (errors < POSITIVE_ERROR).astype(np.float64)
+        positive = positive_labels(errors)
         recall.append(bool(positive.any()))
         ranker_groups.append((features, positive))
         fmt = ID3 if annotation.get("kind") == "passport" else ID1
@@ -120,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         "features": list(locate.FEATURE_NAMES),
         "weights": [round(float(w), 6) for w in weights],
         "positive_error": POSITIVE_ERROR,
+        "positive_slack": POSITIVE_SLACK,
         "documents": n,
         "candidate_recall": float(np.mean(recall)),
         "top1_train": _top1(train_groups, weights),

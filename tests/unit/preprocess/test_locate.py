@@ -103,3 +103,52 @@ def test_an_image_cropped_to_the_card_is_the_card() -> None:
     assert found is not None
     expected = np.array([[-0.5, -0.5], [427.5, -0.5], [427.5, 269.5], [-0.5, 269.5]])
     assert np.abs(np.array(found) - expected).max() < 1e-6
+
+
+def _card_with_inner_line() -> tuple[np.ndarray, np.ndarray]:
+    """A pale card on a dark table; a strong dark band runs 14 px inside its left edge."""
+    image = np.full((400, 600, 3), 60, dtype=np.uint8)
+    image[100:300, 150:450] = (225, 228, 222)
+    image[100:300, 164:190] = (40, 40, 40)  # design band: its edges are stronger than the card's
+    for y in range(130, 290, 25):
+        cv2.putText(image, "TEXT LINE 42", (220, y), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (30, 30, 30), 1)
+    truth = np.array([[149.5, 99.5], [449.5, 99.5], [449.5, 299.5], [149.5, 299.5]])
+    return cv2.GaussianBlur(image, (0, 0), 1.2), truth
+
+
+def test_robust_snap_straightens_a_slanted_side() -> None:
+    image, truth = _card_with_inner_line()
+    start = truth.copy()
+    start[0, 0] += 8.0  # the left side slants: its top end 8 px inside the card, its bottom end on the edge
+    plain = locate._snap_sides(image, start, radius=12.0, prefer_near=False)
+    robust = locate._snap_sides(image, start, radius=12.0, prefer_near=False, robust=True)
+    assert np.abs(robust - truth).max() < 0.5
+    assert np.abs(plain - truth).max() > 2.0  # the strongest edge of each profile is the band's
+
+
+def test_consensus_edge_ignores_scattered_strong_maxima() -> None:
+    rng = np.random.default_rng(2)
+    count, offsets = 40, np.arange(-10.0, 11.0)
+    magnitude = np.zeros((count, len(offsets)))
+    rows = np.arange(count)
+    edge = 10 + np.round(0.1 * (rows - 20)).astype(int)  # a line at a slight slant
+    magnitude[rows, edge] = 30.0
+    noise = rng.integers(0, len(offsets), size=count)
+    magnitude[rows, noise] = np.maximum(magnitude[rows, noise], 50.0)  # stronger, but scattered
+    base = np.stack([np.zeros(count), rows.astype(float)], axis=1)
+    points = locate._consensus_edge(magnitude, base, np.array([1.0, 0.0]), offsets, tolerance=1.0)
+    assert points is not None
+    assert len(points) >= 0.8 * count
+    assert np.abs(points[:, 0] - offsets[edge[np.asarray(points[:, 1], dtype=int)]]).max() <= 1.0
+
+
+def test_corner_support_drops_when_a_side_overshoots_the_card() -> None:
+    image, truth = _card_with_inner_line()
+    small, _ = locate.downscale(image, locate.ANALYSIS_SIZE)
+    field, _ = locate.candidate_quads(small)
+    overshoot = truth.copy()
+    overshoot[1:3, 0] += 40.0  # the right side on a line 40 px beyond the card
+    features, _ = locate.quad_features(np.stack([truth, overshoot]), field, 600, 400)
+    column = locate.FEATURE_NAMES.index("corner_support_min")
+    assert features[0, column] > 0.8
+    assert features[1, column] < 0.5 * features[0, column]

@@ -124,3 +124,12 @@ def test_quality_flags_blur_and_glare() -> None:
 def test_empty_image_refused() -> None:
     with pytest.raises(EmptyImage):
         normalize_document(np.zeros((0, 0, 3), np.uint8))
+
+
+def test_ranker_positives_are_the_closest_candidates_only() -> None:
+    from idstream.preprocess.train import POSITIVE_SLACK, positive_labels
+
+    errors = np.array([0.009, 0.012, 0.009 + 2 * POSITIVE_SLACK, 0.2])
+    assert positive_labels(errors).tolist() == [1.0, 1.0, 0.0, 0.0]
+    assert positive_labels(np.array([0.05, 0.3])).tolist() == [0.0, 0.0]
+    assert positive_labels(np.zeros(0)).shape == (0,)
