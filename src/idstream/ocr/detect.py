@@ -26,6 +26,7 @@ __all__ = [
     "craft_input",
     "detect_lines",
     "detection_scale",
+    "detection_size",
 ]
 
 #: Physical width of the ICAO document formats, in millimetres.
@@ -52,6 +53,12 @@ class DetectionParams:
         width_ths: merge boxes on a line whose gap is below this many box heights.
         add_margin: margin added around each box, as a share of its height.
         min_size: drop boxes whose longer side is shorter, in input pixels.
+        multiple: the detection input's sides are multiples of this: a downscaled image
+            is resized straight to such a size (each side rounded to the nearest multiple,
+            so the aspect ratio changes by well under 1%), an image used as it is gets
+            zero padding. CRAFT halves its input four times, so 16 is the smallest that
+            keeps its feature maps aligned; EasyOCR pads to 32, which costs up to 6%
+            more convolution work for nothing.
     """
 
     px_per_mm: float = 8.0
@@ -62,6 +69,7 @@ class DetectionParams:
     width_ths: float = 0.5
     add_margin: float = 0.1
     min_size: int = 20
+    multiple: int = 16
 
 
 def bf16_supported() -> bool:
@@ -98,24 +106,46 @@ def detection_scale(
     return min(1.0, target / max(long_side, 1))
 
 
-def craft_input(rgb: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
-    """CRAFT's input for an RGB image: normalized as EasyOCR does, zero-padded to multiples of 32.
+def craft_input(rgb: npt.NDArray[np.uint8], multiple: int = 32) -> npt.NDArray[np.float32]:
+    """CRAFT's input for an RGB image: normalized as EasyOCR does, zero-padded to multiples.
 
     Args:
         rgb: ``HxWx3`` RGB ``uint8`` image.
+        multiple: pad height and width to multiples of this (EasyOCR: 32).
 
     Returns:
-        The ``1x3xH32xW32`` float32 array.
+        The ``1x3xHpxWp`` float32 array.
     """
     h, w = rgb.shape[:2]
-    h32, w32 = -(-h // 32) * 32, -(-w // 32) * 32
-    x = np.zeros((h32, w32, 3), dtype=np.float32)
+    hp, wp = -(-h // multiple) * multiple, -(-w // multiple) * multiple
+    x = np.zeros((hp, wp, 3), dtype=np.float32)
     x[:h, :w] = (rgb.astype(np.float32) - _MEAN) / _STD
     return np.ascontiguousarray(x.transpose(2, 0, 1)[None])
 
 
-def _heatmaps(net: Any, rgb: npt.NDArray[np.uint8], *, bf16: bool) -> tuple[npt.NDArray[np.float32], ...]:
-    x = craft_input(rgb)
+def detection_size(width: int, height: int, scale: float, multiple: int = 16) -> tuple[int, int]:
+    """The ``(width, height)`` to resize an image to before detection, for a scale below 1.
+
+    Each side is ``side * scale`` rounded to the nearest multiple of ``multiple`` (at
+    least one multiple, at least 32 px), so that CRAFT needs no padding.
+
+    Args:
+        width: image width in pixels.
+        height: image height in pixels.
+        scale: the factor from :func:`detection_scale`.
+        multiple: the size multiple (:attr:`DetectionParams.multiple`).
+
+    Returns:
+        The target size, in OpenCV's ``(width, height)`` order.
+    """
+    m = max(1, int(multiple))
+    return tuple(max(32, m, round(side * scale / m) * m) for side in (width, height))  # type: ignore[return-value]
+
+
+def _heatmaps(
+    net: Any, rgb: npt.NDArray[np.uint8], *, bf16: bool, multiple: int = 32
+) -> tuple[npt.NDArray[np.float32], ...]:
+    x = craft_input(rgb, multiple)
     if hasattr(net, "heatmaps"):  # the ONNX Runtime models (idstream.ocr.onnxrt.OnnxModels)
         out = net.heatmaps(x)
         return out[:, :, 0], out[:, :, 1]
@@ -160,13 +190,12 @@ def detect_lines(
     p = params or DetectionParams()
     h, w = image.shape[:2]
     if scale < 1.0:
-        size = (max(32, round(w * scale)), max(32, round(h * scale)))
-        small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+        small = cv2.resize(image, detection_size(w, h, scale, p.multiple), interpolation=cv2.INTER_AREA)
     else:
         small = image
     sx, sy = w / small.shape[1], h / small.shape[0]
     rgb = np.asarray(cv2.cvtColor(small, cv2.COLOR_BGR2RGB), dtype=np.uint8)
-    score_text, score_link = _heatmaps(net, rgb, bf16=bf16)
+    score_text, score_link = _heatmaps(net, rgb, bf16=bf16, multiple=p.multiple)
     boxes, _, _ = getDetBoxes(
         score_text, score_link, p.text_threshold, p.link_threshold, p.low_text, False, False
     )

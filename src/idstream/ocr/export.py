@@ -49,8 +49,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Bumped whenever the recipe below changes; the loader rejects other versions.
-EXPORT_VERSION = 1
+#: Bumped whenever the recipe below changes; the loader rejects other versions (2: calibration
+#: inputs sized to multiples of 16 as at run time, no padding to 32).
+EXPORT_VERSION = 2
 #: File names in the ONNX directory.
 DETECTOR_ONNX = "craft-int8.onnx"
 RECOGNIZER_ONNX = "english_g2.onnx"
@@ -162,15 +163,18 @@ def detector_inputs(documents: Sequence[tuple[Any, str, list[Any]]]) -> list[npt
     """CRAFT inputs (``1x3xHxW``) of the documents at the detection resolution."""
     import cv2
 
-    from idstream.ocr.detect import DetectionParams, craft_input, detection_scale
+    from idstream.ocr.detect import DetectionParams, craft_input, detection_scale, detection_size
 
+    params = DetectionParams()
     out: list[npt.NDArray[np.float32]] = []
     for bgr, fmt, _ in documents:
         h, w = bgr.shape[:2]
-        scale = detection_scale(w, h, fmt, DetectionParams())
-        size = (max(32, round(w * scale)), max(32, round(h * scale)))
-        small = cv2.resize(bgr, size, interpolation=cv2.INTER_AREA)
-        out.append(craft_input(np.asarray(cv2.cvtColor(small, cv2.COLOR_BGR2RGB), dtype=np.uint8)))
+        scale = detection_scale(w, h, fmt, params)
+        small = bgr
+        if scale < 1.0:
+            small = cv2.resize(bgr, detection_size(w, h, scale, params.multiple), interpolation=cv2.INTER_AREA)
+        rgb = np.asarray(cv2.cvtColor(small, cv2.COLOR_BGR2RGB), dtype=np.uint8)
+        out.append(craft_input(rgb, params.multiple))
     return out
 
 
