@@ -172,7 +172,8 @@ def detector_inputs(documents: Sequence[tuple[Any, str, list[Any]]]) -> list[npt
         scale = detection_scale(w, h, fmt, params)
         small = bgr
         if scale < 1.0:
-            small = cv2.resize(bgr, detection_size(w, h, scale, params.multiple), interpolation=cv2.INTER_AREA)
+            size = detection_size(w, h, scale, params.multiple)
+            small = cv2.resize(bgr, size, interpolation=cv2.INTER_AREA)
         rgb = np.asarray(cv2.cvtColor(small, cv2.COLOR_BGR2RGB), dtype=np.uint8)
         out.append(craft_input(rgb, params.multiple))
     return out
