@@ -21,6 +21,15 @@ timed side by side, image by image. Times are of the OCR call only (decoding and
 preprocessing excluded). Peak memory is each worker's ``VmHWM`` (for Tesseract: the
 largest child process).
 
+Measurement hygiene: every timed call also reports its CPU time (the worker's
+``process_time``; for Tesseract its child's), which contention from other jobs on a shared
+machine inflates far less than wall time, and the CPU time the *other* engines' workers
+used while it ran (``/proc/PID/task/*/schedstat``; they are idle then, so this is
+interference, e.g. PyPI torch's libgomp threads still spinning after stock's own call).
+Measured: about 5 ms of CPU per fast-engine call (under 1%), so no engine gets a wait
+policy or a pause by default; ``--settle S`` pauses S seconds before every timed call,
+for all engines alike (a 0.5 s pause changed nothing measurable, 2026-11-25).
+
 Accuracy (generated documents; text compared after Unicode NFKD with combining marks
 dropped, as the English model has no accented letters, and runs of spaces collapsed;
 case-sensitive):
@@ -34,7 +43,8 @@ case-sensitive):
 
 Passports: MRZ CER, each MRZ line against the closest predicted segment (spaces removed).
 
-Usage: python -m bench.ocr [--n 30] [--seed 515151] [--passports 12] [--out bench/results/ocr.md]
+Usage: python -m bench.ocr [--n 30] [--seed 515151] [--passports 12] [--engines stock,fast,tesseract]
+[--settle 0] [--out bench/results/ocr.md]
 """
 
 from __future__ import annotations
@@ -173,6 +183,28 @@ def _tesseract(path: str) -> list[dict[str, Any]]:
     return segments
 
 
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def process_cpu_s(pid: int) -> float:
+    """CPU seconds used so far by all threads of a process (``/proc/PID/task/*/schedstat``, ns
+    resolution; 0.0 where unreadable). Threads that have exited are not counted."""
+    total = 0
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return 0.0
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat", encoding="ascii") as fh:
+                total += int(fh.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / 1e9
+
+
 def worker(engine_name: str) -> int:
     """Serve OCR requests on stdin (JSON lines); answer on stdout."""
     import cv2
@@ -204,15 +236,19 @@ def worker(engine_name: str) -> int:
             )
             continue
         if reader is None:
+            c0 = _children_cpu_s()
             t0 = time.perf_counter()
             segments = _tesseract(req["path"])
             ms = (time.perf_counter() - t0) * 1000.0
+            cpu_ms = (_children_cpu_s() - c0) * 1000.0
         else:
             image = read_image_file(req["path"])
+            c0 = time.process_time()
             result = reader.run(image, document_format=req.get("format", "unknown"))
+            cpu_ms = (time.process_time() - c0) * 1000.0
             ms = result.timings_ms["ocr"]
             segments = [{"text": s.text, "box": s.quad, "confidence": s.confidence} for s in result.segments]
-        print(json.dumps({"ms": ms, "segments": segments}), flush=True)
+        print(json.dumps({"ms": ms, "cpu_ms": cpu_ms, "segments": segments}), flush=True)
     return 0
 
 
@@ -241,6 +277,10 @@ class Worker:
             raise RuntimeError(f"worker {self.engine} died")
         data: dict[str, Any] = json.loads(line)
         return data
+
+    def cpu_s(self) -> float:
+        """CPU seconds used so far by the worker process (its children not included)."""
+        return process_cpu_s(self.proc.pid)
 
     def ask(self, request: dict[str, Any]) -> dict[str, Any]:
         assert self.proc.stdin is not None
@@ -349,8 +389,15 @@ def _machine() -> str:
     return f"{model}, {cpus} logical CPUs visible, Linux {platform.release()}, Python {py}"
 
 
-def run_bench(n: int, seed: int, n_passports: int, engines: list[str]) -> dict[str, Any]:
-    """Run every engine on every image, side by side; return the raw results."""
+def run_bench(
+    n: int, seed: int, n_passports: int, engines: list[str], settle_s: float = 0.0
+) -> dict[str, Any]:
+    """Run every engine on every image, side by side; return the raw results.
+
+    Every timed reply also records the CPU time the other engines' workers used while it
+    ran (``others_cpu_ms``: they are idle then, so anything above zero is interference,
+    e.g. OpenMP threads still spinning after their own call).
+    """
     cards = generated_cards(n, seed)
     pages = passports(n_passports) if n_passports > 0 else []
     load_start = os.getloadavg()
@@ -365,7 +412,12 @@ def run_bench(n: int, seed: int, n_passports: int, engines: list[str]) -> dict[s
             for i, item in enumerate(items):
                 order = engines[i % len(engines) :] + engines[: i % len(engines)]
                 for name in order:
+                    if settle_s > 0:
+                        time.sleep(settle_s)
+                    others = [w for k, w in workers.items() if k != name]
+                    before = sum(w.cpu_s() for w in others)
                     reply = workers[name].ask({"path": item["path"], "format": item["format"]})
+                    reply["others_cpu_ms"] = (sum(w.cpu_s() for w in others) - before) * 1000.0
                     results[name][group].append(reply)
         stats = {name: w.ask({"cmd": "stats"}) for name, w in workers.items()}
         load_ms = {name: w.load_ms for name, w in workers.items()}
@@ -381,6 +433,7 @@ def run_bench(n: int, seed: int, n_passports: int, engines: list[str]) -> dict[s
         "load_ms": load_ms,
         "backends": backends,
         "loadavg": [load_start, os.getloadavg()],
+        "settle_s": settle_s,
     }
 
 
@@ -403,6 +456,10 @@ def summarize(raw: dict[str, Any]) -> tuple[str, dict[str, Any]]:
             if times:
                 row[f"{group}_median_ms"] = statistics.median(times)
                 row[f"{group}_p95_ms"] = _pct(times, 0.95)
+                row[f"{group}_cpu_median_ms"] = statistics.median(r.get("cpu_ms", 0.0) for r in res[group])
+                others = [r.get("others_cpu_ms", 0.0) for r in res[group]]
+                row[f"{group}_others_cpu_mean_ms"] = statistics.fmean(others)
+                row[f"{group}_others_cpu_max_ms"] = max(others)
         lc = [
             line_cer(item["truth"], r["segments"]) for item, r in zip(raw["cards"], res["cards"], strict=True)
         ]
@@ -466,6 +523,16 @@ def summarize(raw: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         ]
     lines += [
         "",
+        "CPU time per ID-1 card, median ms (2 threads; for Tesseract its child process): "
+        + ", ".join(f"{k} {v.get('cards_cpu_median_ms', float('nan')):.0f}" for k, v in summary.items())
+        + ". CPU time the other engines' idle workers used during each timed ID-1 call, mean / max ms: "
+        + ", ".join(
+            f"{k} {v.get('cards_others_cpu_mean_ms', float('nan')):.1f} / "
+            f"{v.get('cards_others_cpu_max_ms', float('nan')):.1f}"
+            for k, v in summary.items()
+        )
+        + (f". Pause before each timed call: {raw['settle_s']:g} s." if raw.get("settle_s") else "."),
+        "",
         "Model load + weight verification, ms: "
         + ", ".join(f"{k} {v:.0f}" for k, v in raw["load_ms"].items()),
     ]
@@ -479,6 +546,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=515151)
     parser.add_argument("--passports", type=int, default=12, help="passport pages (0: none)")
     parser.add_argument("--engines", default=",".join(ENGINES))
+    parser.add_argument(
+        "--settle", type=float, default=0.0, help="seconds to pause before each timed call (all engines)"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "ocr.md")
     parser.add_argument("--worker", choices=ENGINES, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -488,7 +558,7 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(engines) - set(ENGINES)
     if unknown:
         parser.error(f"unknown engines: {', '.join(sorted(unknown))}")
-    raw = run_bench(args.n, args.seed, args.passports, engines)
+    raw = run_bench(args.n, args.seed, args.passports, engines, settle_s=args.settle)
     report, summary = summarize(raw)
     print(report)
     args.out.parent.mkdir(parents=True, exist_ok=True)
