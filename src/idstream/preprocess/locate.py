@@ -14,12 +14,15 @@ The search runs on a copy shrunk to at most :data:`ANALYSIS_SIZE` pixels (long s
 4. ranking: a linear score (:data:`FEATURE_NAMES`, weights fitted by
    :mod:`idstream.preprocess.train`) of edge coverage along and beyond each side, parallel
    edges just inside and outside, the colour difference across each side, size, aspect
-   ratio against ID-1 / ID-3 and corner angles;
+   ratio against ID-1 / ID-3, corner angles, and the edge support of each side next to its
+   corners (a side on a background edge beyond the card leaves its neighbours' ends bare);
 5. snapping: the best few candidates are snapped onto the edges they approximate
    (:func:`_snap_sides`) and ranked again with their unsnapped selves; the winner's
    sides are then snapped once more on the full-resolution input (sub-pixel edge
-   positions across each side, away from the rounded corners, and a robust line fit),
-   and its corners are where those lines meet.
+   positions across each side, away from the rounded corners), and its corners are where
+   those lines meet. Both snaps fit each side by consensus (:func:`_consensus_edge`): the
+   straight line that the most profiles across the side have an edge on, so that a side
+   that was found at a slant (one end on an inner line) is put back on the card's edge.
 
 On a plain background (a scanner bed: the image's border is one flat colour) steps 2-5 are
 skipped: the document is the rectangle around everything that differs from that colour
