@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["LineBox", "MrzBand", "crop_line", "locate_mrz"]
+__all__ = ["PAD_X", "PAD_Y", "LineBox", "MrzBand", "crop_line", "crop_margin", "locate_mrz"]
 
 _WORK_WIDTH = 1000
 _MIN_ASPECT = 8.0
@@ -156,13 +156,24 @@ def locate_mrz(image: NDArray[np.uint8], *, max_bands: int = 3) -> list[MrzBand]
     return out
 
 
+#: Horizontal padding of a line crop on each side, in line thicknesses.
+PAD_X = 0.6
+#: Vertical padding of a line crop above and below, in line thicknesses.
+PAD_Y = 0.25
+
+
+def crop_margin(height: int, *, pad_x: float = PAD_X, pad_y: float = PAD_Y, x_scale: float = 1.0) -> float:
+    """Width in crop pixels of the padding that :func:`crop_line` adds on each side of the line."""
+    return pad_x * height / (1 + 2 * pad_y) * x_scale
+
+
 def crop_line(
     grey: NDArray[np.uint8],
     box: LineBox,
     *,
     height: int,
-    pad_x: float = 0.6,
-    pad_y: float = 0.25,
+    pad_x: float = PAD_X,
+    pad_y: float = PAD_Y,
     x_scale: float = 1.0,
 ) -> NDArray[np.uint8]:
     """Cut one line out of ``grey``, deskewed, scaled to ``height`` pixels with padding.

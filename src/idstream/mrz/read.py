@@ -15,12 +15,14 @@ from idstream.document import FieldValue, Quad
 from idstream.mrz.ctc import decode_greedy
 from idstream.mrz.fields import mrz_fields
 from idstream.mrz.glyphs import GlyphEvidence, compare_glyphs, line_glyphs
-from idstream.mrz.locate import LineBox, MrzBand, crop_line, locate_mrz
+from idstream.mrz.locate import LineBox, MrzBand, crop_line, crop_margin, locate_mrz
 from idstream.mrz.parse import MrzParse, parse_mrz
 from idstream.mrz.recognize import LineReading, MrzRecognizer, get_recognizer
 from idstream.mrz.validate import resolve_checks
 
 __all__ = ["LINE_HEIGHT", "MrzReading", "read_mrz"]
+
+FloatArray = NDArray[np.float32]
 
 #: Height in pixels of the line crops fed to the recognizer.
 LINE_HEIGHT = 64
@@ -91,10 +93,14 @@ def _read_band(
     # greedy decoding merges repeated fillers but seldom invents characters: a line
     # with clearly more characters than a layout's length is not of that layout
     greedy = max((len(decode_greedy(lp).labels) for lp in logps), default=0)
+    margin = crop_margin(line_height, x_scale=X_SCALE)
     for length in _LENGTHS.get(len(band.lines), ()):
         if greedy > length + _GREEDY_SLACK:
             continue
-        readings = [recognizer.decode(lp, length) for lp in logps]
+        readings = [
+            recognizer.decode(_mask_margins(lp, crop.shape[1], margin, length), length)
+            for lp, crop in zip(logps, crops, strict=True)
+        ]
         rs = [r for r in readings if r is not None]
         if len(rs) == len(readings):
             decoded.append((sum(r.score for r in rs), rs))
@@ -112,6 +118,39 @@ def _read_band(
         if parse.valid:
             break
     return best
+
+
+#: Characters may start this far (in character pitches) into a crop's padding.
+_MARGIN_TOLERANCE = 0.25
+
+
+def _mask_margins(logp: FloatArray, width: int, margin: float, length: int) -> FloatArray:
+    """Frame log-probabilities with the outer padding of the crop forced to blank.
+
+    The crop adds ``margin`` pixels on each side of the located line; the first and
+    last characters start and end within a few hundredths of a pitch of the line's
+    box on the development pages. Whatever the recognizer sees further out (a card
+    edge, a shadow, the replicated image border) is not one of the line's ``length``
+    characters, and a fixed-length decoding that counts it must drop a real one.
+    """
+    frames = logp.shape[0]
+    if frames == 0 or width <= 0 or length <= 0:
+        return logp
+    px = width / frames
+    pitch = max(width - 2 * margin, 1.0) / length
+    centres = (np.arange(frames) + 0.5) * px
+    outside = (centres < margin - _MARGIN_TOLERANCE * pitch) | (
+        centres > width - margin + _MARGIN_TOLERANCE * pitch
+    )
+    if not outside.any():
+        return logp
+    out = logp.copy()
+    out[outside, 1:] = _IMPOSSIBLE
+    out[outside, 0] = 0.0
+    return out
+
+
+_IMPOSSIBLE = np.float32(-30.0)
 
 
 def _parse_readings(

@@ -220,16 +220,30 @@ def _zero_prior(
     are far more common there (several states never use the letter O). A wrong
     guess fails the check digit, and check-digit repair flips it back. Positions
     whose glyph was compared with same-document references (``verified``) keep
-    their reading.
+    their reading, and so does a field whose check digit passes as read but would
+    fail after the flips (the check digit is better evidence than the prior; left to
+    check-digit repair, the flip back competes with cheaper look-alike sets that also
+    validate, which at low resolution produced valid but wrong numbers).
     """
+    checks = resolve_checks(fmt, ["".join(r) for r in lines])
     for spec in fmt.fields:
         if spec.name not in _DIGIT_FIRST_FIELDS:
             continue
         row = lines[spec.line]
-        for col in range(spec.start, spec.end):
-            if row[col] == "O" and (spec.line, col) not in verified:
-                row[col] = "0"
-                repairs.append(Repair(spec.line, col, "prior"))
+        cols = [c for c in range(spec.start, spec.end) if row[c] == "O" and (spec.line, c) not in verified]
+        if not cols:
+            continue
+        own = [c for c in checks if c.name == spec.name]
+        before = ["".join(r) for r in lines]
+        trial = [list(r) for r in before]
+        for col in cols:
+            trial[spec.line][col] = "0"
+        after = ["".join(r) for r in trial]
+        if any(check_passes(c, before) and not check_passes(c, after) for c in own):
+            continue
+        for col in cols:
+            row[col] = "0"
+            repairs.append(Repair(spec.line, col, "prior"))
 
 
 _FILLER_LOOKALIKES = frozenset("4K")
@@ -269,6 +283,93 @@ def _filler_run_repair(
             for r, c in changed:
                 lines[r][c] = "<"
                 repairs.append(Repair(r, c, "filler"))
+
+
+#: Free-form fields whose data is left-aligned and padded with fillers.
+_TAIL_FIELDS = ("personal_number", "optional_data", "optional_data_1", "optional_data_2")
+#: What a run of chevrons (``<<<``) is read as at low resolution: one chevron closed by its
+#: neighbour's strokes looks like ``4``, ``K`` or ``2``, two merged ones like ``8``.
+_FILLER_TAIL_LOOKALIKES = frozenset("4K82")
+
+
+def _tail_cuts(text: str, earliest_only: bool) -> list[str]:
+    """The field ``text`` with its data ended at a recognized filler (distinct results).
+
+    A cut is possible at a ``<`` whose tail holds only fillers and filler look-alikes
+    (and at least one look-alike); ``earliest_only`` keeps the cut at the first such
+    filler (the field is filler from there on).
+    """
+    cuts: list[str] = []
+    for j, ch in enumerate(text):
+        tail = text[j:]
+        if ch != "<" or set(tail) == {"<"} or not set(tail) <= _FILLER_TAIL_LOOKALIKES | {"<"}:
+            continue
+        cand = text[:j] + "<" * len(tail)
+        if cand not in cuts:
+            cuts.append(cand)
+        if earliest_only:
+            break
+    return cuts
+
+
+def _filler_tail_repair(
+    fmt: MrzFormat, lines: list[list[str]], repairs: list[Repair], *, own_check: bool
+) -> None:
+    """End the data of free-form fields at a filler, when a check digit proves it.
+
+    Optional data and personal numbers are left-aligned and padded with ``<``; at low
+    resolution the recognizer reads the padding as ``<<<4888448844<`` or ``<244<``.
+
+    - ``own_check=True``: each field with its own check digit (the TD3 personal number)
+      whose check fails: every cut "the data ends at this recognized filler" whose tail
+      holds only fillers and their look-alikes is tried; applied only if exactly one
+      distinct cut makes the check pass and no passing check breaks.
+    - ``own_check=False``: the fields covered only by the composite (TD1, TD2 and FR-ID
+      optional data), jointly, each as read or filler from its first recognized filler
+      on (a field's own cut positions would give the single composite digit too many
+      chances); applied only if exactly one combination makes a failing composite pass
+      without breaking a passing check. Run after the other checks were repaired.
+    """
+    now = ["".join(r) for r in lines]
+    checks = resolve_checks(fmt, now)
+    passing = [c for c in checks if check_passes(c, now)]
+    groups: list[tuple[list[ResolvedCheck], list[tuple[int, int, int, list[str]]]]] = []
+    loose: list[tuple[int, int, int, list[str]]] = []
+    for spec in fmt.fields:
+        if spec.name not in _TAIL_FIELDS:
+            continue
+        cols = range(spec.start, spec.end)
+        covering = [c for c in checks if any(r == spec.line and c0 in cols for r, c0 in c.data)]
+        own = [c for c in covering if c.name != "composite"]
+        text = now[spec.line][spec.start : spec.end]
+        if own_check and own and not all(check_passes(c, now) for c in own):
+            groups.append((own, [(spec.line, spec.start, spec.end, _tail_cuts(text, earliest_only=False))]))
+        elif not own_check and not own and covering:
+            loose.append((spec.line, spec.start, spec.end, _tail_cuts(text, earliest_only=True)))
+    if loose:
+        composite = [c for c in checks if c.name == "composite"]
+        if composite and not all(check_passes(c, now) for c in composite):
+            groups.append((composite, loose))
+    for gate, fields in groups:
+        options = [[None, *cuts] for *_, cuts in fields]
+        found: list[list[str | None]] = []
+        for combo in itertools.product(*options):
+            if all(c is None for c in combo):
+                continue
+            trial = [list(r) for r in now]
+            for (line, start, end, _), cand in zip(fields, combo, strict=True):
+                if cand is not None:
+                    trial[line][start:end] = list(cand)
+            joined = ["".join(r) for r in trial]
+            if all(check_passes(c, joined) for c in (*gate, *passing)):
+                found.append(list(combo))
+        if len(found) != 1:
+            continue
+        for (line, start, _, _), cand in zip(fields, found[0], strict=True):
+            for i, ch in enumerate(cand or ""):
+                if lines[line][start + i] != ch:
+                    lines[line][start + i] = ch
+                    repairs.append(Repair(line, start + i, "filler"))
 
 
 def _candidates(
@@ -383,6 +484,7 @@ def repair_lines(
     _filler_repair(fmt, rows, repairs)
     if alternatives is not None:
         _zero_prior(fmt, rows, repairs, verified)
+        _filler_tail_repair(fmt, rows, repairs, own_check=True)
     classes = fmt.char_classes()
     ambiguous: list[str] = []
 
@@ -407,6 +509,7 @@ def repair_lines(
             rows[r][c] = ch
             repairs.append(Repair(r, c, "check_digit"))
     if alternatives is not None:
+        _filler_tail_repair(fmt, rows, repairs, own_check=False)
         _filler_run_repair(checks, rows, classes, repairs)
         now = current()
         ambiguous = [a for a in ambiguous if not any(c.name == a and check_passes(c, now) for c in checks)]

@@ -21,12 +21,15 @@ class ResolvedCheck:
         data: positions ``(line, column)`` of the covered characters, in order.
         digit: position of the check digit.
         optional: an empty field may carry ``<`` instead of the digit.
+        classes: per data position, the layout's character class (``A``, ``N``, ``X``,
+            ``S``); empty: not constrained.
     """
 
     name: str
     data: tuple[Pos, ...]
     digit: Pos
     optional: bool = False
+    classes: tuple[str, ...] = ()
 
     @property
     def positions(self) -> tuple[Pos, ...]:
@@ -46,6 +49,7 @@ def resolve_checks(fmt: MrzFormat, lines: list[str]) -> list[ResolvedCheck]:
     character before that ``<`` is the check digit (Doc 9303 part 5, note j).
     """
     out: list[ResolvedCheck] = []
+    char_classes = fmt.char_classes()
     for spec in fmt.checks:
         data = _spans(spec)
         digit = spec.digit
@@ -57,16 +61,33 @@ def resolve_checks(fmt: MrzFormat, lines: list[str]) -> list[ResolvedCheck]:
             if end >= 2:
                 data = data + tuple((0, 15 + i) for i in range(end - 1))
                 digit = (0, 15 + end - 1)
-        out.append(ResolvedCheck(spec.name, data, digit, spec.optional))
+        classes = tuple(char_classes[r][c] for r, c in data)
+        out.append(ResolvedCheck(spec.name, data, digit, spec.optional, classes))
     return out
 
 
+#: Characters each class allows (``X``: the whole MRZ alphabet).
+_ALLOWED = {
+    "A": frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ<"),
+    "N": frozenset("0123456789<"),
+    "S": frozenset("MFX<"),
+}
+
+
 def check_passes(check: ResolvedCheck, lines: list[str]) -> bool:
-    """Whether ``check`` holds on ``lines``."""
+    """Whether ``check`` holds on ``lines``.
+
+    A covered character outside its field's class (a letter in a date) fails the check
+    whatever the digit says: the weighted sum cannot vouch for a date that is not one.
+    """
     data = "".join(lines[r][c] for r, c in check.data)
     digit = lines[check.digit[0]][check.digit[1]]
     if any(ch not in MRZ_ALPHABET for ch in data):
         return False
+    for ch, cls in zip(data, check.classes, strict=False):
+        allowed = _ALLOWED.get(cls)
+        if allowed is not None and ch not in allowed:
+            return False
     if digit == "<":
         return check.optional and set(data) <= {"<"}
     if not digit.isdigit():
