@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import cv2
 import numpy as np
+import pytest
 from pp_cardphotos import Photo
 
 from idstream.preprocess import locate
@@ -152,3 +153,16 @@ def test_corner_support_drops_when_a_side_overshoots_the_card() -> None:
     column = locate.FEATURE_NAMES.index("corner_support_min")
     assert features[0, column] > 0.8
     assert features[1, column] < 0.5 * features[0, column]
+
+
+def test_preselect_keeps_the_best_covered_candidates(monkeypatch: pytest.MonkeyPatch) -> None:
+    image, truth = _card_with_inner_line()
+    field, _ = locate.candidate_quads(image)
+    rng = np.random.default_rng(4)
+    others = truth[None] + rng.uniform(-60, 60, size=(30, 4, 2))
+    quads = np.concatenate([others[:10], truth[None], others[10:]])
+    assert len(locate._preselect(quads, field)) == len(quads)  # fewer than PRESELECT: all kept
+    monkeypatch.setattr(locate, "PRESELECT", 5)
+    kept = locate._preselect(quads, field)
+    assert len(kept) == 5
+    assert any(np.allclose(q, truth) for q in kept)
