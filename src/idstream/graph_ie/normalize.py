@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -168,6 +169,7 @@ _YEAR_LOOKALIKES = str.maketrans({"I": "1", "L": "1", "|": "1", "[": "1", "]": "
 _YEAR_AFTER_MONTH = re.compile(r"(?<=[A-Z])(\s?)([0-9IL|\[\]O]{2}|[0-9IL|\[\]O]{4})(?![0-9A-Z])")
 
 
+@functools.lru_cache(maxsize=4096)
 def _month_word(word: str) -> str:
     if word in _MONTHS:
         return word
@@ -186,6 +188,8 @@ def repair_month_words(text: str) -> str:
     a name of five or more), ``NOVEMBERNOVEMBRE`` -> ``NOVEMBER/NOVEMBRE`` (the slash lost), and
     a year after a month with letters for digits (``JUILLET I8`` -> ``JUILLET 18``, ``[6`` -> ``16``).
     """
+    if not any(c.isdigit() for c in text):
+        return text  # no day, no year: no date to repair
     up = _fold(text)
     fixed = _LETTERS.sub(lambda m: _month_word(m.group(0)), up)
 

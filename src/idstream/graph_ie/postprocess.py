@@ -206,8 +206,6 @@ def _split_inline(text: str, lexicon: tuple[str, ...], whole_keys: tuple[str, ..
         key = _label_key(_GLUED_NUMBER.sub("", " ".join(tokens[:k])))
         if not rest or len(key) < 2 or sum(c.isdigit() for c in key) > len(key) // 4:
             continue  # a value (``12/07``), not a label misread (``SEX0``)
-        if rest[0] in "/|{([\\" or _is_label(rest, lexicon):
-            continue  # the label's other language (``Adi / Gien names``), not a value
         if key in keys:
             match, score = key, 1.0
         elif len(key) >= 4:
@@ -217,6 +215,8 @@ def _split_inline(text: str, lexicon: tuple[str, ...], whole_keys: tuple[str, ..
             match = found
         else:
             continue
+        if rest[0] in "/|{([\\" or _is_label(rest, lexicon):
+            continue  # the label's other language (``Adi / Gien names``), not a value
         if best is None or score >= best[0]:  # the longest of the best-matching prefixes
             best = (score, k, match)
     if best is None:

@@ -121,7 +121,9 @@ class GraphExtractor:
             for k, row in dict(self.meta.get("label_fields", {})).items()
         }
         #: Labels cut from the start of a value (titles such as ``PASSPORT`` are not).
-        self.value_labels: list[str] | None = field_labels(self.label_fields) if self.label_fields else None
+        self.value_labels: tuple[str, ...] | None = (
+            tuple(field_labels(self.label_fields)) if self.label_fields else None
+        )
 
     @classmethod
     def from_bytes(cls, data: bytes) -> GraphExtractor:
@@ -159,7 +161,14 @@ class GraphExtractor:
             logits, doc_logits = self.net(to_data(graph))
             probs = torch.softmax(logits / self.temperature, dim=1).numpy()
             doc = torch.softmax(doc_logits[0], dim=0).numpy() if doc_logits is not None else None
-        probs = apply_label_prior(probs, graph.texts, graph.boxes, self.label_fields, self.schema.labels)
+        probs = apply_label_prior(
+            probs,
+            graph.texts,
+            graph.boxes,
+            self.label_fields,
+            self.schema.labels,
+            inline_keys=self.value_labels,
+        )
         return probs, doc
 
     def predict(self, segments: Sequence[Segment], doc_size: tuple[int, int]) -> list[tuple[str, float]]:

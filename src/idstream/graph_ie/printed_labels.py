@@ -127,7 +127,8 @@ def _announce(
 ) -> list[tuple[str | None, bool]]:
     """``(label key, printed in the segment itself)`` per segment (see :func:`announced_labels`)."""
     n = len(texts)
-    inline = [split_inline_label(t, inline_keys, keys) for t in texts]
+    inline_t, keys_t = tuple(inline_keys), tuple(keys)
+    inline = [split_inline_label(t, inline_t, keys_t) for t in texts]
     as_label = [None if inline[i] else match_label(t, keys) for i, t in enumerate(texts)]
     out: list[tuple[str | None, bool]] = [(None, False)] * n
     for i in range(n):
@@ -208,6 +209,7 @@ def apply_label_prior(
     classes: Sequence[str],
     weight: float = DEFAULT_WEIGHT,
     inline_weight: float = INLINE_WEIGHT,
+    inline_keys: Sequence[str] | None = None,
 ) -> npt.NDArray[np.float32]:
     """Mix each announced segment's probabilities with its printed label's distribution.
 
@@ -219,6 +221,8 @@ def apply_label_prior(
         classes: the class labels of the columns of ``probs``.
         weight: share of the label's distribution in the mixture.
         inline_weight: the same for a segment that holds its label and a value.
+        inline_keys: the labels looked for at the start of a segment (default:
+            ``field_labels(label_fields)``; pass them when calling often).
 
     Returns:
         New ``(N, C)`` probabilities.
@@ -228,7 +232,8 @@ def apply_label_prior(
     index = {c: k for k, c in enumerate(classes)}
     keys = sorted(label_fields)
     out = probs.copy()
-    for i, (key, inline) in enumerate(_announce(texts, boxes, keys, field_labels(label_fields))):
+    starts = field_labels(label_fields) if inline_keys is None else inline_keys
+    for i, (key, inline) in enumerate(_announce(texts, boxes, keys, starts)):
         if key is None:
             continue
         w = inline_weight if inline else weight
