@@ -310,7 +310,7 @@ def pipeline(args: argparse.Namespace) -> dict[str, Any]:
     per-cause breakdown of the misses; see :func:`miss_cause`); their results are saved under
     ``ie-pipeline-dev.json`` so that the reported held-out figures are left alone.
     """
-    from idstream.graph_ie.evaluate import score_documents
+    from idstream.graph_ie.evaluate import miss_cause, score_documents
     from idstream.graph_ie.schema import load_schema
     from idstream.pipeline import Pipeline
 
@@ -376,74 +376,16 @@ def pipeline(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
-#: Causes of a missed field, from pixels (see :func:`miss_cause`).
-MISS_CAUSES = (
-    "no_text",  # the OCR read (almost) nothing of the document
-    "mrz",  # the value came from the MRZ and is wrong
-    "diacritics_only",  # right but for diacritics (ŞEYMA read as SEYMA)
-    "label_merged",  # the printed value was read inside a longer segment (with its label)
-    "split",  # the printed value was read in several segments
-    "ie_wrong_segment",  # the printed value was read right as a segment, the IE chose otherwise
-    "ocr_misread",  # the printed value is in no segment: the OCR misread it
-)
-
-
-def _fold(text: str) -> str:
-    """Upper case, diacritics removed, whitespace collapsed (``Şeyma`` -> ``SEYMA``)."""
-    import unicodedata
-
-    text = text.replace("ı", "i").replace("İ", "I").replace("ł", "l").replace("Ł", "L")
-    text = text.replace("ø", "o").replace("Ø", "O").replace("ß", "SS")
-    decomposed = unicodedata.normalize("NFKD", text)
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).upper().split())
-
-
-def miss_cause(truth: str, got: str, source: str, printed: list[str], segments: list[str]) -> str:
-    """Why a field from pixels is wrong: one of :data:`MISS_CAUSES`.
-
-    Args:
-        truth: the annotated (normalized) value.
-        got: the extracted value ("" when missing).
-        source: the extracted value's source (``visual``, ``mrz``, ...).
-        printed: the value as printed on the card (the annotation lines of the field).
-        segments: the OCR segments' texts.
-    """
-    if sum(len(s.strip()) for s in segments) < 20:
-        return "no_text"
-    if got and _fold(got) == _fold(truth):
-        return "diacritics_only"
-    if got and "mrz" in source:
-        return "mrz"
-    segs = [" ".join(s.upper().split()) for s in segments]
-    folded = [_fold(s) for s in segments]
-    words = [" ".join(p.upper().split()) for p in printed if p.strip()]
-    if not words:
-        return "ocr_misread"
-    if all(w in segs or _fold(w) in folded for w in words):
-        return "ie_wrong_segment"
-    if all(any(_has_words(f, _fold(w)) for f in folded) for w in words):
-        return "label_merged"
-    tokens = [t for w in words for t in _fold(w).split()]
-    if len(tokens) > 1 and all(any(t in f.split() for f in folded) for t in tokens):
-        return "split"
-    return "ocr_misread"
-
-
-def _has_words(text: str, words: str) -> bool:
-    """Whether ``words`` occur in ``text`` as whole words (``M`` in ``15 SEX M``, not in ``MAY``)."""
-    import re
-
-    return re.search(rf"(?<![0-9A-Z]){re.escape(words)}(?![0-9A-Z])", text) is not None
-
-
 def _near(printed: list[str], segments: list[str]) -> list[str]:
     """The OCR segments most like the printed value (for the dump)."""
     import difflib
 
+    from idstream.graph_ie.evaluate import fold_text
+
     found: list[str] = []
     for p in printed:
         found += difflib.get_close_matches(p, segments, n=2, cutoff=0.3)
-        found += [s for s in segments if p and _fold(p) in _fold(s) and s not in found]
+        found += [s for s in segments if p and fold_text(p) in fold_text(s) and s not in found]
     return found[:4]
 
 

@@ -11,6 +11,8 @@ the value is right. Segment labels give a confusion matrix (PNG) and the ECE.
 from __future__ import annotations
 
 import html
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +23,16 @@ import numpy.typing as npt
 
 from idstream.graph_ie.calibrate import expected_calibration_error
 
-__all__ = ["FieldScore", "canonical", "score_documents", "write_confusion_png", "write_html_report"]
+__all__ = [
+    "MISS_CAUSES",
+    "FieldScore",
+    "canonical",
+    "fold_text",
+    "miss_cause",
+    "score_documents",
+    "write_confusion_png",
+    "write_html_report",
+]
 
 
 def canonical(value: str, ignore_spaces: bool = False) -> str:
@@ -237,3 +248,59 @@ def write_html_report(path: Path, report: dict[str, Any], title: str, png_name: 
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page, encoding="utf-8")
+
+
+#: Causes of a missed field, from pixels (see :func:`miss_cause`).
+MISS_CAUSES = (
+    "no_text",  # the OCR read (almost) nothing of the document
+    "mrz",  # the value came from the MRZ and is wrong
+    "diacritics_only",  # right but for diacritics (ŞEYMA read as SEYMA)
+    "label_merged",  # the printed value was read inside a longer segment (with its label)
+    "split",  # the printed value was read in several segments
+    "ie_wrong_segment",  # the printed value was read right as a segment, the IE chose otherwise
+    "ocr_misread",  # the printed value is in no segment: the OCR misread it
+)
+
+
+def fold_text(text: str) -> str:
+    """Upper case, diacritics removed, whitespace collapsed (``Şeyma`` -> ``SEYMA``)."""
+    text = text.replace("ı", "i").replace("İ", "I").replace("ł", "l").replace("Ł", "L")
+    text = text.replace("ø", "o").replace("Ø", "O").replace("ß", "SS")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).upper().split())
+
+
+def miss_cause(truth: str, got: str, source: str, printed: list[str], segments: list[str]) -> str:
+    """Why a field from pixels is wrong: one of :data:`MISS_CAUSES`.
+
+    Args:
+        truth: the annotated (normalized) value.
+        got: the extracted value ("" when missing).
+        source: the extracted value's source (``visual``, ``mrz``, ...).
+        printed: the value as printed on the card (the annotation lines of the field).
+        segments: the OCR segments' texts.
+    """
+    if sum(len(s.strip()) for s in segments) < 20:
+        return "no_text"
+    if got and fold_text(got) == fold_text(truth):
+        return "diacritics_only"
+    if got and "mrz" in source:
+        return "mrz"
+    segs = [" ".join(s.upper().split()) for s in segments]
+    folded = [fold_text(s) for s in segments]
+    words = [" ".join(p.upper().split()) for p in printed if p.strip()]
+    if not words:
+        return "ocr_misread"
+    if all(w in segs or fold_text(w) in folded for w in words):
+        return "ie_wrong_segment"
+    if all(any(_has_words(f, fold_text(w)) for f in folded) for w in words):
+        return "label_merged"
+    tokens = [t for w in words for t in fold_text(w).split()]
+    if len(tokens) > 1 and all(any(t in f.split() for f in folded) for t in tokens):
+        return "split"
+    return "ocr_misread"
+
+
+def _has_words(text: str, words: str) -> bool:
+    """Whether ``words`` occur in ``text`` as whole words (``M`` in ``15 SEX M``, not in ``MAY``)."""
+    return re.search(rf"(?<![0-9A-Z]){re.escape(words)}(?![0-9A-Z])", text) is not None
