@@ -6,6 +6,7 @@ Parts (each writes ``bench/results/ie-<part>.json``; ``table`` assembles ``bench
     PYTHONPATH=src:. .venv/bin/python -m bench.ie sroie-e2e    # 120 images: EasyOCR instead of the boxes
     PYTHONPATH=src:. .venv/bin/python -m bench.ie identity     # shipped model, held-out layouts
     PYTHONPATH=src:. .venv/bin/python -m bench.ie pipeline     # held-out layouts from pixels (make data)
+    PYTHONPATH=src:. .venv/bin/python -m bench.ie pipeline --n-pixels 60 --sets DIR...  # dev sets
     PYTHONPATH=src:. .venv/bin/python -m bench.ie ablation     # full / no edges / no geometry
     PYTHONPATH=src:. .venv/bin/python -m bench.ie speed        # inference ms/doc, one thread
     PYTHONPATH=src:. .venv/bin/python -m bench.ie table
@@ -13,7 +14,11 @@ Parts (each writes ``bench/results/ie-<part>.json``; ``table`` assembles ``bench
 Protocol (SROIE task 3): a field is right when its extracted value equals the annotated
 value (whitespace runs collapsed). Folds are a seeded shuffle of the 626 documents; in
 each fold 10% of the training documents are held back for early stopping and
-calibration. "label ceiling" is the micro F1 reached when the automatic line labels
+calibration. The dev sets of ``ie-pipeline-dev.json`` (error analysis, never the reported
+figures) are ``idstream synth --seed 103 --n 60 --layouts id_two_column_colon,
+passport_unusual_order,dl_us_numbered --distort scan --out .cache/ie-dev/heldout-scan`` and
+``idstream synth --seed 203 --n 40 --exclude-layouts <the same> --distort scan --out
+.cache/ie-dev/train-scan``. "label ceiling" is the micro F1 reached when the automatic line labels
 (the key values matched to the OCR lines) go through the same post-processing: no
 classifier can do better with these boxes and this post-processing.
 """
