@@ -20,7 +20,7 @@ from idstream.mrz.parse import MrzParse, parse_mrz
 from idstream.mrz.recognize import LineReading, MrzRecognizer, get_recognizer
 from idstream.mrz.validate import resolve_checks
 
-__all__ = ["LINE_HEIGHT", "MrzReading", "read_mrz"]
+__all__ = ["LINE_HEIGHT", "MIN_FILLERS", "MrzReading", "looks_like_mrz", "read_mrz"]
 
 FloatArray = NDArray[np.float32]
 
@@ -264,6 +264,27 @@ def _reread_failed_fields(
     return alts if changed else None
 
 
+MIN_FILLERS = 2
+"""Fillers (``<``) a reading needs to count as an MRZ when most of its checks fail."""
+
+
+def looks_like_mrz(parse: MrzParse) -> bool:
+    """Whether a reading is an MRZ at all, read well or badly, rather than other text.
+
+    Printed lines of a card without an MRZ (``DATE OF EXPIRY 01.07.2031``) also come
+    out of the constrained recognizer as MRZ-alphabet strings of some layout's length,
+    but with no fillers and with check digits passing only by chance (one in ten
+    each). Every ICAO layout carries fillers: the ``<<`` between primary and
+    secondary identifier and the padding of names and optional data. A reading
+    counts as an MRZ when it has at least :data:`MIN_FILLERS` fillers or when more
+    than half of its check digits pass (after repair); otherwise there is no MRZ
+    reading, and the ``mrz_check_digits`` check is skipped instead of failed.
+    """
+    fillers = sum(line.count("<") for line in parse.lines)
+    passed = sum(parse.checks.values())
+    return fillers >= MIN_FILLERS or passed * 2 > len(parse.checks)
+
+
 _LOOKALIKES = frozenset("0OQD1I5S8B2Z6G")
 
 
@@ -316,7 +337,8 @@ def read_mrz(
 
     Returns:
         The best reading (all check digits valid if any candidate is), or ``None``
-        when no MRZ-like band was found.
+        when no MRZ-like band was found or no band's reading looks like an MRZ
+        (see :func:`looks_like_mrz`).
     """
     rec = recognizer or get_recognizer()
     grey = _grey(image)
@@ -329,6 +351,8 @@ def read_mrz(
             if found is None:
                 continue
             rank, parse, readings = found
+            if not looks_like_mrz(parse):
+                continue  # text read through the MRZ alphabet, not an MRZ
             # A turned image replaces an upright reading only when all its check digits pass.
             if best is None or (rank > best[0] and (rotation == best[4] or parse.valid)):
                 best = (rank, parse, readings, band, rotation)
