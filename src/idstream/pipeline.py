@@ -228,8 +228,8 @@ def _verified_mrz_fields(reading: MrzReading) -> dict[str, FieldValue]:
     failed ``mrz_check_digits`` check, a review reason; the printed values stand.
     """
     checks = reading.parse.checks
-    verified = checks.get("composite", False) if "composite" in checks else all(checks.values())
-    return reading.fields() if verified and checks else {}
+    verified = checks["composite"] if "composite" in checks else bool(checks) and all(checks.values())
+    return reading.fields() if verified else {}
 
 
 def _quality(report: PreprocessReport) -> dict[str, Any]:

@@ -17,7 +17,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from idstream.mrz.checkdigit import MRZ_ALPHABET
+
 __all__ = [
+    "CLASS_CHARS",
     "FORMATS",
     "CheckSpec",
     "FieldSpec",
@@ -28,6 +31,15 @@ __all__ = [
 ]
 
 Span = tuple[int, int, int]  # (line, start, end) with end exclusive
+
+#: Characters each column class of :meth:`MrzFormat.char_classes` allows: ``A`` letters,
+#: ``N`` digits, ``S`` sex, ``X`` the whole MRZ alphabet (all with the filler ``<``).
+CLASS_CHARS: dict[str, frozenset[str]] = {
+    "A": frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ<"),
+    "N": frozenset("0123456789<"),
+    "S": frozenset("MFX<"),
+    "X": frozenset(MRZ_ALPHABET),
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from idstream.mrz.formats import MrzFormat
+from idstream.mrz.formats import CLASS_CHARS, MrzFormat
 from idstream.mrz.validate import check_passes, resolve_checks
 
 __all__ = ["GlyphEvidence", "LineGlyphs", "compare_glyphs", "line_glyphs"]
@@ -42,11 +42,6 @@ _LOOKALIKES: dict[str, set[str]] = {}
 for _group in _LOOKALIKE_GROUPS:
     for _ch in _group:
         _LOOKALIKES.setdefault(_ch, set()).update(c for c in _group if c != _ch)
-_CLASS_CHARS = {
-    "A": frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ<"),
-    "N": frozenset("0123456789<"),
-    "S": frozenset("MFX<"),
-}
 _MAX_REFS = 6
 #: How far below the document's same-character similarity an unreferenced candidate scores.
 _UNSEEN_GAP = 0.05
@@ -240,14 +235,12 @@ def compare_glyphs(
         glyph = glyphs[r].glyphs[c]
         if glyph is None:
             continue
-        allowed = _CLASS_CHARS.get(classes[r][c])
         probs = {ch: p for ch, p in alts[r][c]}
         current = raw[r][c]
         cands = {current, *(ch for ch, p in probs.items() if p >= 0.01), *_LOOKALIKES.get(current, ())}
         cands.update(_LOOKALIKES.get(lines[r][c], ()))
         cands.add(lines[r][c])
-        if allowed is not None:
-            cands &= allowed
+        cands &= CLASS_CHARS[classes[r][c]]
         scores: dict[str, float] = {}
         for ch in cands:
             refs: list[FloatArray] = []

@@ -24,8 +24,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from idstream.mrz.checkdigit import MRZ_ALPHABET
-from idstream.mrz.formats import MrzFormat
+from idstream.mrz.formats import CLASS_CHARS, MrzFormat
 from idstream.mrz.validate import ResolvedCheck, check_passes, resolve_checks
 
 __all__ = [
@@ -52,12 +51,6 @@ for _a, _b in (("0", "O"), ("1", "I"), ("5", "S"), ("8", "B"), ("2", "Z"), ("6",
     _SWAPS[_a] = _b
     _SWAPS[_b] = _a
 
-_CLASS_CHARS = {
-    "A": set("ABCDEFGHIJKLMNOPQRSTUVWXYZ<"),
-    "N": set("0123456789<"),
-    "X": set(MRZ_ALPHABET),
-    "S": set("MFX<"),
-}
 
 _SWAP_COST = 1.0  # a look-alike swap when no OCR alternatives are known (all swaps equal)
 _SWAP_COST_UNSEEN = 5.0  # a look-alike swap the recognizer did not propose at all
@@ -125,7 +118,7 @@ def _class_repair(
     for r, row in enumerate(lines):
         for c, ch in enumerate(row):
             cls = classes[r][c]
-            allowed = _CLASS_CHARS[cls]
+            allowed = CLASS_CHARS[cls]
             if ch in allowed:
                 continue
             new: str | None = None
@@ -382,7 +375,7 @@ def _candidates(
 ) -> list[tuple[str, float]]:
     r, c = pos
     current = lines[r][c]
-    allowed = _CLASS_CHARS[fmt_classes[r][c]]
+    allowed = CLASS_CHARS[fmt_classes[r][c]]
     alts = _alts_at(alternatives, pos)
     out: dict[str, float] = {}
     if current == "<" and fmt_classes[r][c] == "X" and c > 0 and lines[r][c - 1] == "<":

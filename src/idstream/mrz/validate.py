@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from idstream.mrz.checkdigit import MRZ_ALPHABET, check_digit
-from idstream.mrz.formats import CheckSpec, MrzFormat
+from idstream.mrz.formats import CLASS_CHARS, CheckSpec, MrzFormat
 
 __all__ = ["ResolvedCheck", "check_passes", "evaluate_checks", "resolve_checks"]
 
@@ -66,14 +66,6 @@ def resolve_checks(fmt: MrzFormat, lines: list[str]) -> list[ResolvedCheck]:
     return out
 
 
-#: Characters each class allows (``X``: the whole MRZ alphabet).
-_ALLOWED = {
-    "A": frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ<"),
-    "N": frozenset("0123456789<"),
-    "S": frozenset("MFX<"),
-}
-
-
 def check_passes(check: ResolvedCheck, lines: list[str]) -> bool:
     """Whether ``check`` holds on ``lines``.
 
@@ -85,8 +77,7 @@ def check_passes(check: ResolvedCheck, lines: list[str]) -> bool:
     if any(ch not in MRZ_ALPHABET for ch in data):
         return False
     for ch, cls in zip(data, check.classes, strict=False):
-        allowed = _ALLOWED.get(cls)
-        if allowed is not None and ch not in allowed:
+        if ch not in CLASS_CHARS.get(cls, MRZ_ALPHABET):
             return False
     if digit == "<":
         return check.optional and set(data) <= {"<"}

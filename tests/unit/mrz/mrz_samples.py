@@ -7,7 +7,7 @@ import string
 
 from idstream.mrz.compose import compose_mrz, encode_name
 
-__all__ = ["SPECIMENS", "random_mrz"]
+__all__ = ["SPECIMENS", "random_mrz", "td3_with_number"]
 
 #: layout -> (lines, expected canonical values)
 SPECIMENS: dict[str, tuple[list[str], dict[str, str]]] = {
@@ -50,6 +50,16 @@ def _word(rng: random.Random, lo: int, hi: int) -> str:
 
 def _date(rng: random.Random, y0: int, y1: int) -> str:
     return f"{rng.randint(y0, y1) % 100:02d}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+
+
+def td3_with_number(document_number: str) -> list[str]:
+    """A valid TD3 MRZ (name ``A<<B``, born 1974-08-12, expiring 2030-01-01) with this document number."""
+    return compose_mrz(
+        "TD3",
+        {"document_code": "P<", "issuing_country": "UTO", "document_number": document_number,
+         "date_of_birth": "740812", "date_of_expiry": "300101", "sex": "F", "nationality": "UTO",
+         "name": "A<<B"},
+    )  # fmt: skip
 
 
 def random_mrz(layout: str, rng: random.Random) -> list[str]:

@@ -6,10 +6,9 @@ from __future__ import annotations
 import random
 
 import numpy as np
-from mrz_samples import SPECIMENS, random_mrz
+from mrz_samples import SPECIMENS, random_mrz, td3_with_number
 
 from idstream.mrz.checkdigit import MRZ_ALPHABET, check_digit
-from idstream.mrz.compose import compose_mrz
 from idstream.mrz.formats import format_by_name
 from idstream.mrz.parse import parse_mrz
 from idstream.mrz.read import _mask_margins
@@ -148,20 +147,14 @@ def test_letters_in_dates_without_a_lookalike_leave_the_mrz_invalid() -> None:
 
 
 def test_zero_prior_skipped_when_the_number_validates_with_the_letter() -> None:
-    values = {"document_code": "P<", "issuing_country": "UTO", "document_number": "ZG0ORCXVZ",
-              "date_of_birth": "740812", "date_of_expiry": "300101", "sex": "F", "nationality": "UTO",
-              "name": "A<<B"}  # fmt: skip
-    lines = compose_mrz("TD3", values)
+    lines = td3_with_number("ZG0ORCXVZ")
     parse = parse_mrz(lines, alternatives=sure(lines))
     assert parse.repaired_lines == lines
     assert not any(r.kind == "prior" for r in parse.repairs)
 
 
 def test_zero_prior_still_applied_when_the_digit_is_what_validates() -> None:
-    values = {"document_code": "P<", "issuing_country": "UTO", "document_number": "AB1000456",
-              "date_of_birth": "740812", "date_of_expiry": "300101", "sex": "F", "nationality": "UTO",
-              "name": "A<<B"}  # fmt: skip
-    lines = compose_mrz("TD3", values)
+    lines = td3_with_number("AB1000456")
     read = [lines[0], lines[1][:3] + "O" + lines[1][4:]]
     parse = parse_mrz(read, alternatives=sure(read))
     assert parse.repaired_lines == lines

@@ -4,7 +4,7 @@ import random
 from datetime import date
 
 import pytest
-from mrz_samples import SPECIMENS, random_mrz
+from mrz_samples import SPECIMENS, random_mrz, td3_with_number
 
 from idstream.mrz.checkdigit import check_digit
 from idstream.mrz.compose import compose_mrz
@@ -125,9 +125,7 @@ def test_ambiguous_repair_is_not_applied() -> None:
     found = False
     for _ in range(5000):
         number = "".join(rng.choice("0O1I5S8B") for _ in range(9))
-        base = compose_mrz("TD3", {"document_code": "P<", "issuing_country": "UTO", "document_number": number,
-                                   "date_of_birth": "740812", "date_of_expiry": "300101", "sex": "F",
-                                   "nationality": "UTO", "name": "A<<B"})  # fmt: skip
+        base = td3_with_number(number)
         c = rng.randrange(9)
         bad = list(base)
         bad[1] = bad[1][:c] + _SWAPS[bad[1][c]] + bad[1][c + 1 :]

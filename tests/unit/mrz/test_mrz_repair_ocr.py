@@ -5,9 +5,8 @@ from __future__ import annotations
 import random
 
 import pytest
-from mrz_samples import SPECIMENS, random_mrz
+from mrz_samples import SPECIMENS, random_mrz, td3_with_number
 
-from idstream.mrz.compose import compose_mrz
 from idstream.mrz.formats import format_by_name
 from idstream.mrz.parse import parse_mrz
 
@@ -35,10 +34,7 @@ def test_separator_not_invented_without_recognizer_doubt() -> None:
 
 
 def test_zero_prior_in_document_number_and_flip_back() -> None:
-    values = {"document_code": "P<", "issuing_country": "UTO", "document_number": "AB10O0456",
-              "date_of_birth": "740812", "date_of_expiry": "300101", "sex": "F", "nationality": "UTO",
-              "name": "A<<B"}  # fmt: skip
-    lines = compose_mrz("TD3", values)
+    lines = td3_with_number("AB10O0456")
     # the reader saw both O/0 glyphs as O: the prior reads them as 0, the check digit restores the O
     read = [lines[0], lines[1][:3] + "OO" + lines[1][5:]]
     parse = parse_mrz(read, alternatives=sure(read))
