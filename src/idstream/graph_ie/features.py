@@ -9,10 +9,11 @@ depend on the scan resolution. Everything here is numpy only.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 import numpy as np
 import numpy.typing as npt
+
+from idstream.graph_ie.normalize import strip_diacritics
 
 __all__ = [
     "GEOMETRY_DIM",
@@ -41,7 +42,7 @@ _KEYWORD_RE = re.compile(r"[:]\s*$")
 
 def _fold(text: str) -> str:
     """Strip accents so that ``É`` and ``E`` share a character id."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return strip_diacritics(text)
 
 
 def encode_chars(texts: list[str], max_chars: int = MAX_CHARS) -> npt.NDArray[np.int64]:

@@ -35,6 +35,7 @@ __all__ = [
     "repair_digits",
     "repair_month_words",
     "repair_separators",
+    "strip_diacritics",
 ]
 
 _MONTHS: dict[str, int] = {}
@@ -97,8 +98,13 @@ class DateValue:
     ambiguous: bool = False
 
 
+def strip_diacritics(text: str) -> str:
+    """``text`` with combining marks removed after NFKD decomposition (``Şeyma`` -> ``Seyma``)."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 def _fold(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).upper()
+    return strip_diacritics(text).upper()
 
 
 def _year(y: str, role: str, today: dt.date) -> int:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -39,6 +38,7 @@ from idstream.graph_ie.normalize import (
     normalize_country,
     normalize_list,
     normalize_sex,
+    strip_diacritics,
 )
 from idstream.graph_ie.schema import FieldSpec, Schema
 
@@ -151,7 +151,7 @@ _REST_LABEL_CUTOFF = 0.85
 
 def _unaccent(text: str) -> str:
     text = text.replace("Ł", "L").replace("Ø", "O").replace("İ", "I").replace("Đ", "D")
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return strip_diacritics(text)
 
 
 @functools.lru_cache(maxsize=16)
